@@ -1,0 +1,44 @@
+# Crieur — run `make help` for the list of targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) locales ## create .venv and install Crieur with its test tools
+
+locales: $(STAMP) ## compile the .po catalogs into .mo
+	$(BIN)/pybabel compile --use-fuzzy -q -D crieur -d locales
+
+demo: install ## build a demo town on the embedded default and publish one announcement
+	$(BIN)/crieur demo
+
+test: install ## run the whole test suite (embedded default: SQLite, no server needed)
+	$(BIN)/pytest -q
+
+locales-update: $(STAMP) ## extract the fixed words and update every catalog
+	$(BIN)/pybabel extract -q -F babel.cfg -k ngettext:2,3 -o locales/crieur.pot --no-location --sort-output --project=crieur .
+	$(BIN)/pybabel update -q -D crieur -i locales/crieur.pot -d locales --no-fuzzy-matching --ignore-obsolete
+
+locales-check: $(STAMP) ## fail when the catalogs are stale or a locale misses strings
+	$(BIN)/python -m gateway.localecheck
+
+lint: $(STAMP) ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/mypy renderers channels
+
+clean: ## remove the virtual environment and generated files
+	rm -rf $(VENV) var/ build/ *.egg-info
+	find locales -name '*.mo' -delete
+
+.PHONY: help install locales demo test locales-update locales-check lint clean

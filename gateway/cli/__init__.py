@@ -1,0 +1,54 @@
+"""`crieur` command line. Each command group lives in its own module with a `register()`.
+
+Bad input ends in one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+# Explicit registry: one module per command group, each exposing register(subparsers).
+COMMAND_MODULES = (
+)
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as one line, exit status 2."""
+
+
+def setup_django() -> None:
+    """Configure Django for commands that touch the database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gateway.settings")
+    import django
+
+    django.setup()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crieur", description="One announcement, every channel, every citizen."
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except CLIError as exc:
+        print(f"crieur: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("crieur: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

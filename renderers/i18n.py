@@ -1,0 +1,39 @@
+"""Translation catalogs for the fixed words of every rendition.
+
+Catalogs live in `locales/<lang>/LC_MESSAGES/crieur.mo` (compiled from the committed `.po`
+by `make locales`). The locale is always an explicit argument, never ambient state.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "crieur"
+SOURCE_LOCALE = "fr"
+
+
+def language(locale: str) -> str:
+    """`fr_FR`, `fr-FR` and `fr` all give `fr`."""
+    return Locale.parse(locale.replace("-", "_")).language
+
+
+@lru_cache(maxsize=64)
+def translations(locale: str) -> NullTranslations:
+    """The catalog of `locale`; the source words (French) when the catalog has no entry."""
+    lang = language(locale)
+    if lang == SOURCE_LOCALE:
+        return NullTranslations()
+    return Translations.load(str(LOCALES_DIR), [lang], DOMAIN)
+
+
+def gettext(locale: str, text: str) -> str:
+    return translations(locale).gettext(text)
+
+
+def ngettext(locale: str, singular: str, plural: str, n: int) -> str:
+    return translations(locale).ngettext(singular, plural, n)
