@@ -13,8 +13,17 @@ from renderers.message import Message, Urgency
 
 REQUIRED = ("organisation", "title", "summary", "body")
 KNOWN = set(REQUIRED) | {
-    "locale", "urgency", "topics", "areas", "links", "contact", "translations",
-    "published_at", "timezone", "verification_code", "public_url",
+    "locale",
+    "urgency",
+    "topics",
+    "areas",
+    "links",
+    "contact",
+    "translations",
+    "published_at",
+    "timezone",
+    "verification_code",
+    "public_url",
 }
 TRANSLATED = ("title", "summary", "body")
 

@@ -11,8 +11,7 @@ import os
 import sys
 
 # Explicit registry: one module per command group, each exposing register(subparsers).
-COMMAND_MODULES = (
-)
+COMMAND_MODULES = ()
 
 
 class CLIError(Exception):

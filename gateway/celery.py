@@ -1,0 +1,50 @@
+"""The Celery app and its queues: one per channel family, so a slow printer never delays an alert."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gateway.settings")
+
+QUEUES = ("publish", "sms", "voice", "social", "print", "retry", "callbacks", "periodic")
+FAMILY_QUEUE = {"sms": "sms", "voice": "voice", "social": "social", "post": "print"}
+
+app = Celery("crieur")
+
+
+def configure(app: Celery) -> None:
+    from django.conf import settings
+
+    broker = settings.CELERY_BROKER_URL
+    app.conf.update(
+        broker_url=broker,
+        task_default_queue="publish",
+        task_queues=[Queue(name) for name in QUEUES],
+        task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER,
+        task_eager_propagates=True,
+        task_acks_late=True,  # a worker killed mid-task leaves the message for another worker
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        timezone=settings.TIME_ZONE,
+    )
+    if broker.startswith("filesystem://"):
+        folder = settings.CELERY_BROKER_DIR
+        for sub in ("queue", "processed", "control"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+            "polling_interval": 0.05,
+        }
+
+
+configure(app)
+app.autodiscover_tasks(["gateway.tasks"], related_name="delivery")

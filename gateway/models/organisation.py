@@ -1,0 +1,112 @@
+"""Organisations, their members, API keys, topics and areas."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone as tz
+
+
+def default_sms_prices() -> dict[str, str]:
+    # Twilio's public price for France, per segment; organisations set their own.
+    return {"FR": "0.0725"}
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    default_locale = models.CharField(max_length=12, default="fr")
+    timezone = models.CharField(max_length=64, default="Europe/Paris")
+    city = models.CharField(max_length=100, blank=True, help_text="Place printed on letters.")
+    address_lines = models.JSONField(default=list, blank=True)
+    sms_sender = models.CharField(max_length=32, blank=True, help_text="Sender id or number.")
+    voice_sender = models.CharField(max_length=32, blank=True)
+    sms_signature = models.CharField(max_length=40, blank=True)
+    sms_policy = models.CharField(
+        max_length=12,
+        default="full",
+        choices=[("off", "off"), ("punctuation", "punctuation"), ("full", "full")],
+    )
+    sms_max_parts = models.PositiveSmallIntegerField(default=3)
+    sms_prices = models.JSONField(default=default_sms_prices, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    created_at = models.DateTimeField(default=tz.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def sms_price(self, country: str) -> Decimal:
+        return Decimal(str(self.sms_prices.get(country, self.sms_prices.get("FR", "0"))))
+
+
+class Role(models.TextChoices):
+    AUTHOR = "author"
+    APPROVER = "approver"
+    ADMIN = "admin"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.AUTHOR)
+    can_alert = models.BooleanField(
+        default=False, help_text="May publish an urgent announcement without approval."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership")
+        ]
+
+
+class ApiKey(models.Model):
+    """An API key, stored hashed; the clear key is shown once at creation."""
+
+    PREFIX = "crieur_"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=tz.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, organisation: Organisation, user, name: str) -> tuple[ApiKey, str]:
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        return cls.objects.create(
+            organisation=organisation, user=user, name=name, digest=cls.hash(key)
+        ), key
+
+
+class Topic(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="topics")
+    slug = models.SlugField()
+    name = models.CharField(max_length=100)
+    keywords = models.JSONField(default=list, blank=True, help_text="SMS keywords, any language.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="topic_slug")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="areas")
+    slug = models.SlugField()
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="area_slug")]
+
+    def __str__(self) -> str:
+        return self.name

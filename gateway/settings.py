@@ -1,0 +1,106 @@
+"""Django settings. The environment is read here (and in gateway/conf.py) and nowhere else.
+
+Newcomer default: SQLite file and an embedded filesystem broker under CRIEUR_DATA_DIR (./var).
+Production: DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis or RabbitMQ).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("CRIEUR_DATA_DIR", BASE_DIR / "var")).resolve()
+
+DEBUG = os.environ.get("CRIEUR_DEBUG", "") == "1"
+SECRET_KEY = os.environ.get("CRIEUR_SECRET_KEY") or (
+    "dev-only-insecure-key" if DEBUG or not os.environ.get("CRIEUR_PRODUCTION") else ""
+)
+if not SECRET_KEY:
+    raise RuntimeError("CRIEUR_SECRET_KEY must be set when CRIEUR_PRODUCTION=1")
+ALLOWED_HOSTS = os.environ.get("CRIEUR_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",")
+PUBLIC_URL = os.environ.get("CRIEUR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "gateway",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+ROOT_URLCONF = "gateway.urls"
+WSGI_APPLICATION = "gateway.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+_SQLITE_URL = f"sqlite:///{DATA_DIR / 'crieur.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _SQLITE_URL)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets the embedded worker write while the web process reads; IMMEDIATE avoids
+    # "database is locked" upgrades from read to write transactions.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# Celery: the embedded default is a filesystem broker (no server) with an in-process worker.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_DIR = DATA_DIR / "broker"
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("CRIEUR_EAGER", "") == "1"
+
+OUTBOX_DIR = Path(os.environ.get("CRIEUR_OUTBOX_DIR", DATA_DIR / "outbox")).resolve()
+
+# Providers: each one is enabled by its credentials; without them the outbox is used.
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_BASE_URL = os.environ.get("TWILIO_BASE_URL", "")  # tests point the SDK at a fake
+MASTODON_API_BASE_URL = os.environ.get("MASTODON_API_BASE_URL", "")
+MASTODON_ACCESS_TOKEN = os.environ.get("MASTODON_ACCESS_TOKEN", "")
+
+DELIVERY_BATCH_SIZE = int(os.environ.get("CRIEUR_BATCH_SIZE", "200"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "gateway.logging.RedactPersonalDataFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("CRIEUR_LOG_LEVEL", "WARNING")},
+}
