@@ -11,7 +11,9 @@ import os
 import sys
 
 # Explicit registry: one module per command group, each exposing register(subparsers).
-COMMAND_MODULES = ()
+COMMAND_MODULES = (
+    "gateway.cli.sms",
+)
 
 
 class CLIError(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from decimal import Decimal, InvalidOperation
 
 from gateway.cli import CLIError
@@ -46,8 +47,6 @@ def _price(value: str | None) -> Decimal | None:
 def inspect_command(args: argparse.Namespace) -> int:
     text = args.text
     if text == "-":
-        import sys
-
         text = sys.stdin.read().rstrip("\n")
     if not text:
         raise CLIError("the text is empty")
