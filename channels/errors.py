@@ -21,6 +21,10 @@ class RetryableChannelError(ChannelError):
     retryable = True
 
 
+class UnknownOutcomeError(RetryableChannelError):
+    """The request may have reached the provider (e.g. read timeout): reconcile before resending."""
+
+
 class PermanentChannelError(ChannelError):
     """Never retry: the recipient or the request is refused (e.g. Twilio 21610, opted out)."""
 
