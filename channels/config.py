@@ -27,6 +27,7 @@ class TwilioConfig:
     `from_number` (E.164) or `messaging_service_sid` is the sender; voice needs `from_number`.
     `base_url` replaces `https://*.twilio.com` (tests and benchmarks point it at the fake).
     `status_callback_url` receives status callbacks; the channel adds `?d=<idempotency key>`.
+    `proxy` is an explicit HTTPS proxy URL: the channel ignores HTTP(S)_PROXY variables.
     """
 
     account_sid: str
@@ -36,6 +37,7 @@ class TwilioConfig:
     base_url: str = ""
     status_callback_url: str = ""
     timeout: float = 10.0
+    proxy: str = ""
 
     def __post_init__(self) -> None:
         if not _ACCOUNT_SID.match(self.account_sid):
