@@ -47,4 +47,4 @@ def configure(app: Celery) -> None:
 
 
 configure(app)
-app.autodiscover_tasks(["gateway.tasks"], related_name="delivery")
+app.conf.imports = ("gateway.tasks.publish", "gateway.tasks.delivery")

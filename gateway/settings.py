@@ -66,6 +66,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    # A file, not memory, so a worker process or thread in the tests sees the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-crieur.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "fr"

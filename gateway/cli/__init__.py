@@ -12,6 +12,9 @@ import sys
 
 # Explicit registry: one module per command group, each exposing register(subparsers).
 COMMAND_MODULES = (
+    "gateway.cli.render",
+    "gateway.cli.demo",
+    "gateway.cli.server",
     "gateway.cli.sms",
 )
 

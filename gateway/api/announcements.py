@@ -1,0 +1,154 @@
+"""Announcements: create, read, preview every rendition, publish, list deliveries."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from ninja import Router
+
+from gateway.api.schemas import (
+    AnnouncementIn,
+    AnnouncementOut,
+    DeliveriesOut,
+    Error,
+    PreviewOut,
+    PublishOut,
+)
+from gateway.mapping import public_url
+from gateway.models import Announcement, Delivery
+from gateway.publishing import PublishError, create_announcement, publish
+from gateway.renditions import preview as render_preview
+
+router = Router(tags=["announcements"])
+
+
+def _own(request, announcement_id: int) -> Announcement:
+    """The caller's announcement; another organisation's answers 404 like a missing one."""
+    return get_object_or_404(
+        Announcement.objects.select_related("organisation").prefetch_related(
+            "texts", "topics", "areas"
+        ),
+        pk=announcement_id,
+        organisation=request.organisation,
+    )
+
+
+def _out(announcement: Announcement) -> dict:
+    return {
+        "id": announcement.pk,
+        "status": announcement.status,
+        "urgency": announcement.urgency,
+        "locale": announcement.locale,
+        "topics": [t.slug for t in announcement.topics.all()],
+        "areas": [a.slug for a in announcement.areas.all()],
+        "links": announcement.links,
+        "contact": announcement.contact,
+        "verification_code": announcement.verification_code,
+        "public_url": public_url(announcement),
+        "published_at": announcement.published_at,
+        "texts": [
+            {"locale": t.locale, "title": t.title, "summary": t.summary, "body": t.body}
+            for t in announcement.texts.all()
+        ],
+    }
+
+
+@router.post("", response={201: AnnouncementOut, 422: Error})
+def create(request, payload: AnnouncementIn):
+    try:
+        announcement = create_announcement(
+            request.organisation, payload.dict(), author=request.user
+        )
+    except ValueError as exc:
+        return 422, {"detail": str(exc)}
+    return 201, _out(_own(request, announcement.pk))
+
+
+@router.get("/{announcement_id}", response={200: AnnouncementOut, 404: Error})
+def read(request, announcement_id: int):
+    return _out(_own(request, announcement_id))
+
+
+@router.get("/{announcement_id}/preview", response={200: PreviewOut, 404: Error, 422: Error})
+def preview(request, announcement_id: int, locale: str | None = None):
+    """Every rendition as it will be sent (a RenderError answers 422 naming the form)."""
+    announcement = _own(request, announcement_id)
+    if locale and locale not in announcement.locales:
+        return 422, {"detail": f"locale: no translation in {locale!r}"}
+    renditions = render_preview(announcement, locale)
+    return {
+        "locale": locale or announcement.locale,
+        "renditions": [
+            {
+                "form": r.form,
+                "locale": r.locale,
+                "media_type": r.media_type,
+                "text": r.body if isinstance(r.body, str) else None,
+                "meta": {
+                    k: v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
+                    for k, v in r.meta.items()
+                },
+            }
+            for r in renditions.values()
+        ],
+    }
+
+
+@router.post(
+    "/{announcement_id}/publish", response={202: PublishOut, 404: Error, 409: Error, 422: Error}
+)
+def publish_now(request, announcement_id: int):
+    announcement = _own(request, announcement_id)
+    try:
+        with transaction.atomic():
+            publish(announcement, actor=request.user)
+    except PublishError as exc:
+        return 409, {"detail": str(exc)}
+    announcement.refresh_from_db()
+    return 202, {"id": announcement.pk, "status": announcement.status}
+
+
+@router.get("/{announcement_id}/deliveries", response={200: DeliveriesOut, 404: Error})
+def deliveries(
+    request,
+    announcement_id: int,
+    status: str | None = None,
+    channel: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+):
+    announcement = _own(request, announcement_id)
+    rows = Delivery.objects.filter(announcement=announcement)
+    if status:
+        rows = rows.filter(status=status)
+    if channel:
+        rows = rows.filter(channel=channel)
+    limit = max(1, min(limit, 1000))
+    counts = (
+        rows.values("channel", "locale", "status")
+        .annotate(count=Count("pk"))
+        .order_by("channel", "locale", "status")
+    )
+    items = rows.select_related("citizen").order_by("pk")[max(0, offset) : max(0, offset) + limit]
+    return {
+        "count": rows.count(),
+        "counts": list(counts),
+        "items": [
+            {
+                "id": d.pk,
+                "channel": d.channel,
+                "locale": d.locale,
+                "status": d.status,
+                "citizen": d.citizen.reference if d.citizen else None,
+                "provider": d.provider,
+                "provider_ref": d.provider_ref,
+                "attempts": d.attempts,
+                "last_error": d.last_error,
+                "cost": str(d.cost) if d.cost is not None else None,
+                "sent_at": d.sent_at,
+                "delivered_at": d.delivered_at,
+            }
+            for d in items
+        ],
+    }

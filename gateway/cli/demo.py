@@ -1,0 +1,120 @@
+"""`crieur demo`: a demo town on the embedded default, one announcement published everywhere."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import time
+from pathlib import Path
+
+from gateway.cli import CLIError, setup_django
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="build a demo town (SQLite, embedded broker) and publish one announcement",
+    )
+    parser.add_argument("--citizens", type=int, default=1000, help="number of citizens (1000)")
+    parser.add_argument("--out", type=Path, default=Path("var/demo"), help="output folder")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for sending")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 1 <= args.citizens <= 1_000_000:
+        raise CLIError("--citizens must be between 1 and 1,000,000")
+    out = args.out.resolve()
+    if out.exists():
+        if not (out / "crieur.sqlite3").exists():
+            raise CLIError(f"{out} exists and is not a demo folder; choose another --out")
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    # The demo always runs on the embedded default, whatever the environment says.
+    os.environ.update(CRIEUR_DATA_DIR=str(out), DATABASE_URL="", CELERY_BROKER_URL="filesystem://")
+    for var in ("TWILIO_ACCOUNT_SID", "MASTODON_API_BASE_URL"):
+        os.environ.pop(var, None)
+    setup_django()
+    from django.core.management import call_command
+    from rich.console import Console
+
+    from gateway.demo import build_town, demo_agent, demo_announcement
+    from gateway.embedded import embedded_worker
+    from gateway.publishing import publish
+
+    console = Console()
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    with console.status(f"Building the town of Saint-Crieur ({args.citizens:,} citizens)…"):
+        org = build_town(args.citizens)
+        user, key = demo_agent(org)
+        announcement = demo_announcement(org, user)
+    built = time.perf_counter()
+    with embedded_worker():
+        from django.db import transaction
+
+        with transaction.atomic():
+            publish(announcement, actor=user)
+        _wait(console, announcement, args.timeout)
+    done = time.perf_counter()
+    _report(console, announcement, out, key)
+    console.print(
+        f"Town built in {built - started:.1f} s; published and delivered in "
+        f"{done - built:.1f} s; total {done - started:.1f} s."
+    )
+    return 0
+
+
+def _wait(console, announcement, timeout: float) -> None:
+    from rich.progress import Progress
+
+    from gateway.models import Delivery, Status
+
+    deadline = time.monotonic() + timeout
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Delivering", total=None)
+        while time.monotonic() < deadline:
+            announcement.refresh_from_db()
+            rows = Delivery.objects.filter(announcement=announcement)
+            total = rows.count()
+            done = rows.exclude(status__in=["planned", "sending"]).count()
+            progress.update(task, total=total or None, completed=done)
+            if announcement.status == Status.SENT:
+                return
+            time.sleep(0.2)
+    raise CLIError(f"deliveries still pending after {timeout:.0f} s (see --timeout)")
+
+
+def _report(console, announcement, out: Path, key: str) -> None:
+    from django.db.models import Count
+    from rich.table import Table
+
+    from gateway.models import Delivery
+
+    table = Table(title=f"Deliveries of announcement {announcement.pk} ({announcement.status})")
+    for column in ("channel", "language", "status", "count"):
+        table.add_column(column, justify="right" if column == "count" else "left")
+    rows = (
+        Delivery.objects.filter(announcement=announcement)
+        .values_list("channel", "locale", "status")
+        .annotate(n=Count("pk"))
+        .order_by("channel", "locale", "status")
+    )
+    for channel, locale, status, n in rows:
+        table.add_row(channel, locale, status, f"{n:,}")
+    console.print(table)
+    notices = []
+    for rendition in announcement.renditions.filter(form="notice"):
+        path = out / f"notice-{rendition.locale}.pdf"
+        path.write_bytes(rendition.body)
+        notices.append(path)
+    outbox = out / "outbox"
+    console.print("Outputs:")
+    for family in ("sms", "voice", "social", "print"):
+        folder = outbox / family
+        files = sorted(folder.rglob("*.*")) if folder.exists() else []
+        console.print(f"  {family:<7} {len(files):>6,} file(s) in {folder}")
+    for path in notices:
+        console.print(f"  notice  {path}")
+    console.print(f"  API key of the demo agent (shown once): {key}")

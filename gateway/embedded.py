@@ -1,0 +1,28 @@
+"""The newcomer default's worker: a real Celery worker in a thread of this process.
+
+It consumes the embedded filesystem broker (or any broker), so `crieur demo` and `crieur serve`
+need no server, while `crieur worker` runs the same tasks on as many machines as needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from gateway.celery import QUEUES, app
+
+
+@contextmanager
+def embedded_worker(concurrency: int = 2) -> Iterator[None]:
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(
+        app,
+        pool="threads",
+        concurrency=concurrency,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        queues=list(QUEUES),
+        shutdown_timeout=30.0,
+    ):
+        yield

@@ -1,0 +1,60 @@
+"""Postal deliveries: mail-merge a batch of letters into one PDF and manifest for the mailroom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gateway.mapping import to_message
+from gateway.models import Announcement, Delivery
+from renderers.print import PostalRecipient, merge_letters
+
+
+@dataclass
+class PrintResult:
+    printed: list[int] = field(default_factory=list)
+    rejected: dict[int, str] = field(default_factory=dict)  # delivery id → reason
+
+
+def merge_deliveries(delivery_ids: list[int], out_dir: Path) -> PrintResult:
+    """One merged PDF (and one large-print PDF) per announcement in the batch."""
+    result = PrintResult()
+    rows = (
+        Delivery.objects.filter(pk__in=delivery_ids)
+        .select_related("citizen")
+        .order_by("announcement_id", "pk")
+    )
+    by_announcement: dict[int, list[Delivery]] = {}
+    for row in rows:
+        by_announcement.setdefault(row.announcement_id, []).append(row)
+    for ann_id, deliveries in by_announcement.items():
+        announcement = Announcement.objects.select_related("organisation").get(pk=ann_id)
+        messages = {}
+
+        def message_for(locale: str, announcement=announcement, messages=messages):
+            if locale not in messages:
+                messages[locale] = to_message(announcement, locale)
+            return messages[locale]
+
+        by_reference = {d.citizen.reference: d.pk for d in deliveries if d.citizen}
+        recipients = (
+            PostalRecipient(
+                reference=d.citizen.reference,
+                name=d.citizen.name,
+                address=tuple(d.citizen.address_lines),
+                country=d.citizen.country,
+                large_print=d.citizen.large_print,
+                locale=d.locale,
+            )
+            for d in deliveries
+            if d.citizen
+        )
+        folder = out_dir / f"announcement-{ann_id}" / f"batch-{deliveries[0].pk}"
+        merged = merge_letters(message_for, recipients, folder)
+        rejected = {ref: reason for ref, reason in merged.rejects}
+        for reference, pk in by_reference.items():
+            if reference in rejected:
+                result.rejected[pk] = rejected[reference]
+            else:
+                result.printed.append(pk)
+    return result

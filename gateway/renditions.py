@@ -1,0 +1,95 @@
+"""Render an announcement once per (form, locale) and archive each rendition with its hash."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+
+from gateway.mapping import to_message
+from gateway.models import Announcement, Organisation, Rendition
+from renderers.message import Message
+from renderers.message import Rendition as RenditionValue
+from renderers.print import render_notice
+from renderers.sms import SMSConfig, render_sms
+from renderers.social import render_mastodon
+from renderers.voice import VoiceConfig, render_voice
+
+# The rendition form each delivery channel sends. Letters are personalised: they are
+# rendered at print time by the mail merge, not archived here.
+FORM_OF_CHANNEL = {"sms": "sms", "voice": "voice", "mastodon": "mastodon"}
+PREVIEW_FORMS = ("sms", "mastodon", "voice", "notice")
+
+
+def sms_config(organisation: Organisation) -> SMSConfig:
+    return SMSConfig(
+        signature=organisation.sms_signature,
+        policy=organisation.sms_policy,
+        max_parts=organisation.sms_max_parts,
+        prices={k: organisation.sms_price(k) for k in organisation.sms_prices},
+        currency=organisation.currency,
+    )
+
+
+def render_form(form: str, message: Message, organisation: Organisation) -> RenditionValue:
+    """One rendition; raises `renderers.RenderError` when the message cannot fit."""
+    if form == "sms":
+        return render_sms(message, sms_config(organisation))
+    if form == "voice":
+        return render_voice(message, VoiceConfig())
+    if form == "notice":
+        return render_notice(message)
+    if form == "mastodon":
+        return render_mastodon(message)
+    raise ValueError(f"unknown form {form!r}")
+
+
+def preview(announcement: Announcement, locale: str | None = None) -> dict[str, RenditionValue]:
+    message = to_message(announcement, locale)
+    return {form: render_form(form, message, announcement.organisation) for form in PREVIEW_FORMS}
+
+
+def archive(announcement: Announcement, pairs: Iterable[tuple[str, str]]) -> int:
+    """Render and store each (form, locale) not archived yet; return how many were made."""
+    existing = set(announcement.renditions.values_list("form", "locale"))
+    made = 0
+    for form, locale in sorted(set(pairs) - existing):
+        value = render_form(form, to_message(announcement, locale), announcement.organisation)
+        body = value.body
+        try:
+            with transaction.atomic():
+                Rendition.objects.create(
+                    announcement=announcement,
+                    form=form,
+                    locale=locale,
+                    media_type=value.media_type,
+                    text=body if isinstance(body, str) else "",
+                    data=body if isinstance(body, bytes) else None,
+                    meta=_json_safe(value.meta),
+                    sha256=Rendition.digest(body),
+                )
+            made += 1
+        except IntegrityError:  # another worker archived it first: the archive is immutable
+            pass
+    return made
+
+
+def archived(announcement_id: int, form: str, locale: str) -> RenditionValue:
+    """The archived rendition; made now if a fallback needs a form publication did not."""
+    rows = Rendition.objects.filter(announcement_id=announcement_id, form=form, locale=locale)
+    row = rows.first()
+    if row is None:
+        archive(Announcement.objects.get(pk=announcement_id), [(form, locale)])
+        row = rows.get()
+    return RenditionValue(
+        form=row.form, locale=row.locale, media_type=row.media_type, body=row.body, meta=row.meta
+    )
+
+
+def _json_safe(meta) -> dict:
+    return {
+        k: v
+        if isinstance(v, (int, float, bool, str, type(None)))
+        else (list(v) if isinstance(v, (list, tuple)) else str(v))
+        for k, v in meta.items()
+    }

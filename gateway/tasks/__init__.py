@@ -1,0 +1,1 @@
+"""Celery tasks, one module per area. Tasks take IDs only and are safe to run twice."""

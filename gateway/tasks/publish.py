@@ -1,0 +1,79 @@
+"""Publish: plan the deliveries, archive the renditions, queue the batches."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.utils import timezone
+
+from gateway.celery import FAMILY_QUEUE, app
+from gateway.models import Announcement, Delivery, DeliveryStatus, Status
+from gateway.registry import social_accounts
+from gateway.renditions import FORM_OF_CHANNEL, archive
+from gateway.routing.planning import plan_deliveries
+
+logger = logging.getLogger(__name__)
+
+
+def queue_for(channel: str) -> str:
+    return FAMILY_QUEUE.get(channel, "social")
+
+
+@app.task(name="crieur.publish")
+def publish_announcement(announcement_id: int) -> int:
+    """Plan and queue every delivery of an announcement; returns the number of batches queued."""
+    moved = Announcement.objects.filter(
+        pk=announcement_id, status__in=[Status.APPROVED, Status.SCHEDULED, Status.SENDING]
+    ).update(status=Status.SENDING)
+    if not moved:
+        logger.info("announcement %s is not publishable; nothing to do", announcement_id)
+        return 0
+    announcement = Announcement.objects.get(pk=announcement_id)
+    if announcement.published_at is None:
+        announcement.published_at = timezone.now()
+        announcement.save(update_fields=["published_at"])
+    plan_deliveries(announcement, social_accounts())
+    planned = Delivery.objects.filter(announcement=announcement, status=DeliveryStatus.PLANNED)
+    pairs = planned.values_list("channel", "locale").distinct()
+    archive(
+        announcement,
+        [(FORM_OF_CHANNEL[c], loc) for c, loc in pairs if c in FORM_OF_CHANNEL]
+        + [("notice", loc) for loc in announcement.locales],
+    )
+    return enqueue_planned(announcement)
+
+
+def enqueue_planned(announcement: Announcement, citizen_ids: list[int] | None = None) -> int:
+    """Queue the planned deliveries (of these citizens only, when given) in batches."""
+    from gateway.tasks.delivery import deliver_batch, print_letters
+
+    size = settings.DELIVERY_BATCH_SIZE
+    batches = 0
+    planned = Delivery.objects.filter(announcement=announcement, status=DeliveryStatus.PLANNED)
+    if citizen_ids is not None:
+        planned = planned.filter(citizen_id__in=citizen_ids)
+    for channel in planned.values_list("channel", flat=True).distinct().order_by("channel"):
+        ids = list(planned.filter(channel=channel).order_by("pk").values_list("pk", flat=True))
+        task = print_letters if channel == "post" else deliver_batch
+        for start in range(0, len(ids), size):
+            task.apply_async((ids[start : start + size],), queue=queue_for(channel))
+            batches += 1
+    if not batches:
+        finish_if_done(announcement.pk)
+    return batches
+
+
+def finish_if_done(announcement_id: int) -> bool:
+    """Mark the announcement sent once no delivery is waiting or in flight."""
+    pending = Delivery.objects.filter(
+        announcement_id=announcement_id,
+        status__in=[DeliveryStatus.PLANNED, DeliveryStatus.SENDING, DeliveryStatus.DEFERRED],
+    )
+    if pending.exists():
+        return False
+    return bool(
+        Announcement.objects.filter(pk=announcement_id, status=Status.SENDING).update(
+            status=Status.SENT
+        )
+    )

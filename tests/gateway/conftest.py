@@ -1,0 +1,19 @@
+"""Gateway fixtures: isolated outbox, Celery eager unless a test needs a real worker."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_gateway(request, tmp_path, settings):
+    from gateway.celery import app
+    from gateway.registry import channels
+
+    settings.OUTBOX_DIR = tmp_path / "outbox"
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = request.node.get_closest_marker("worker") is None
+    channels.cache_clear()
+    yield
+    channels.cache_clear()
+    app.conf.task_always_eager = eager
