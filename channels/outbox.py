@@ -106,7 +106,7 @@ def outbox_channel(folder: Path | str, family: str) -> OutboxChannel:
 def file_stem(idempotency_key: str, recipient: Recipient) -> str:
     """The key made safe for a file name; hashed when it could reveal a phone number."""
     digits = re.sub(r"\D", "", recipient.phone)
-    safe = _UNSAFE.sub("_", idempotency_key).strip("._")[:120]
+    safe = _UNSAFE.sub("_", idempotency_key).replace("..", "_").strip("._")[:120]
     if not safe or _LONG_DIGITS.search(safe) or (digits and digits[-8:] in idempotency_key):
         return "k" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
     if safe != idempotency_key:  # two keys sanitised alike must still get two files
