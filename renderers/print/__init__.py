@@ -11,13 +11,20 @@ Public API, called by the gateway with plain values (never Django objects):
 """
 
 from renderers.print.address import PostalRecipient, check_address, format_address
+from renderers.print.digest import render_weekly_letter, render_weekly_notice
 from renderers.print.letter import render_letter
+from renderers.print.mailmerge import MergeOutput, MergeResult, merge_letters
 from renderers.print.notice import render_notice
 
 __all__ = [
+    "MergeOutput",
+    "MergeResult",
     "PostalRecipient",
     "check_address",
     "format_address",
+    "merge_letters",
     "render_letter",
     "render_notice",
+    "render_weekly_letter",
+    "render_weekly_notice",
 ]

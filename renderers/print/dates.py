@@ -25,12 +25,12 @@ def full_date(message: Message) -> str:
     return format_date(local_day(message), format="full", locale=babel_locale(message.locale))
 
 
-def letter_date_line(message: Message, place: str, locale: str) -> str:
+def letter_date_line(day: date, place: str, locale: str) -> str:
     """`Saint-Crieur, le 21 novembre 2026` (or `Le 21 novembre 2026` without a place)."""
-    day = format_date(local_day(message), format="long", locale=babel_locale(locale))
+    day_text = format_date(day, format="long", locale=babel_locale(locale))
     if place:
-        return gettext(locale, "{place}, le {date}").format(place=place, date=day)
-    return gettext(locale, "Le {date}").format(date=day)
+        return gettext(locale, "{place}, le {date}").format(place=place, date=day_text)
+    return gettext(locale, "Le {date}").format(date=day_text)
 
 
 def iso_week_days(year: int, week: int) -> tuple[date, date]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from itertools import count
 
 from reportlab.lib.units import mm
@@ -20,7 +21,7 @@ from renderers.errors import RenderError, RenderErrorCode
 from renderers.i18n import gettext
 from renderers.message import Message, Rendition
 from renderers.print.address import PostalRecipient
-from renderers.print.dates import letter_date_line
+from renderers.print.dates import letter_date_line, local_day
 from renderers.print.fonts import REGULAR, register_fonts, text_width
 from renderers.print.layout import (
     CONTENT_WIDTH,
@@ -112,7 +113,8 @@ def letter_content(message: Message, *, place: str = "") -> LetterContent:
 def message_letter_story(message: Message, sizes: Sizes, *, place: str) -> list[Flowable]:
     locale = message.locale
     style = styles(sizes)
-    story = opening(message, locale, sizes, place=place, subject=message.title)
+    day = local_day(message)
+    story = opening(day, locale, sizes, place=place, subject=message.title)
     urgency_banner = banner(message.urgency, locale, sizes)
     if urgency_banner is not None:
         story[2:2] = [urgency_banner, Spacer(1, sizes.body * 0.6)]
@@ -126,14 +128,12 @@ def message_letter_story(message: Message, sizes: Sizes, *, place: str) -> list[
     return story + closing(message.organisation, locale, sizes)
 
 
-def opening(
-    message: Message, locale: str, sizes: Sizes, *, place: str, subject: str
-) -> list[Flowable]:
+def opening(day: date, locale: str, sizes: Sizes, *, place: str, subject: str) -> list[Flowable]:
     """Place and date, subject line and salutation."""
     style = styles(sizes)
     subject_line = gettext(locale, "Objet : {subject}").format(subject=subject)
     return [
-        Paragraph(text(letter_date_line(message, place, locale)), style["right"]),
+        Paragraph(text(letter_date_line(day, place, locale)), style["right"]),
         Spacer(1, sizes.body * 0.8),
         Paragraph(text(subject_line), style["heading"]),
         Spacer(1, sizes.body * 0.4),
@@ -251,9 +251,11 @@ class LetterLayout:
 def fill_frame(frame: Frame, story: list[Flowable], canvas: Canvas) -> int:
     """Draw flowables from the head of `story` into `frame`, splitting the one that
     overflows (a paragraph goes on over the page, it is never cut); return how many
-    pieces were placed."""
+    pieces were placed. A run of keep-with-next flowables moves to the next page whole."""
     placed = 0
     while story:
+        if placed and not _kept_run_fits(frame, story, canvas):
+            break
         if frame.add(story[0], canvas, trySplit=0):
             story.pop(0)
             placed += 1
@@ -264,6 +266,24 @@ def fill_frame(frame: Frame, story: list[Flowable], canvas: Canvas) -> int:
             placed += 1
         break
     return placed
+
+
+def _kept_run_fits(frame: Frame, story: list[Flowable], canvas: Canvas) -> bool:
+    run = 0
+    while run < len(story) - 1 and getattr(story[run], "keepWithNext", 0):
+        run += 1
+    if run == 0:
+        return True
+    width = frame._getAvailableWidth()
+    # The run plus two lines of what follows it must fit, or the run starts the next page.
+    height = sum(f.wrapOn(canvas, width, frame._aH)[1] for f in story[:run])
+    follower = story[run].wrapOn(canvas, width, frame._aH)[1]
+    return height + min(follower, 3 * styles_line(story[run])) <= frame._y - frame._y1p
+
+
+def styles_line(flowable: Flowable) -> float:
+    style = getattr(flowable, "style", None)
+    return float(getattr(style, "leading", 0) or 0) or 20.0
 
 
 def address_font_size(lines: Sequence[str], sizes: Sizes) -> tuple[float, float]:

@@ -251,4 +251,3 @@ class _Runner:
     def shutdown(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
-

@@ -66,6 +66,9 @@ def announcement_story(message: Message, sizes: Sizes, *, title_style: str) -> l
         story += [urgency_banner, Spacer(1, sizes.body * 0.8)]
     story.append(Paragraph(text(message.title), style[title_style]))
     story.append(Paragraph(text(full_date(message)), style["heading"]))
+    for flowable in story:
+        # Banner, title and date never end a page apart from the text they announce.
+        flowable.keepWithNext = 1
     story += paragraphs(message.body, style["body"])
     if message.contact:
         label = gettext(locale, "Contact : {contact}").format(contact=message.contact)
