@@ -1,0 +1,204 @@
+"""`crieur print`: notices and mail-merged letters from files (no database needed).
+
+    crieur print notice FILE [--locale fr] [--large-print] -o notice.pdf
+    crieur print letters --announcement FILE --citizens CSV [-o DIR] [--place NAME]
+
+Citizens CSV (UTF-8, header row; columns in any order):
+    reference   required  the citizen's reference, copied to the manifest
+    name        required  first name and surname
+    postcode    required  5 digits in France
+    city        required
+    civility    optional  Madame, Monsieur, M., Mme...
+    address1..address4    optional delivery point, building, number and street, lieu-dit
+    country     optional  ISO code or name (FR by default)
+    language    optional  the letter's language (the announcement's own by default)
+    large_print optional  yes/no (also oui/non, true/false, 1/0)
+
+The letters' source is a mutually exclusive group so that database modes (a week, an
+organisation) can join `--announcement` later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from gateway.announcement_file import (
+    AnnouncementFile,
+    AnnouncementFileError,
+    load_announcement_file,
+)
+from gateway.cli import CLIError
+
+REQUIRED_COLUMNS = ("reference", "name", "postcode", "city")
+OPTIONAL_COLUMNS = (
+    "civility",
+    "address1",
+    "address2",
+    "address3",
+    "address4",
+    "country",
+    "language",
+    "large_print",
+)
+TRUE_WORDS = {"yes", "oui", "true", "1", "y", "o"}
+FALSE_WORDS = {"no", "non", "false", "0", "n", ""}
+
+
+def register(subparsers) -> None:
+    _unshadow_print()
+    parser = subparsers.add_parser("print", help="notices and letters for the post (PDF)")
+    commands = parser.add_subparsers(dest="print_command", metavar="KIND", required=True)
+
+    notice = commands.add_parser("notice", help="the A4 notice of one announcement")
+    notice.add_argument("file", type=Path, help="announcement file (YAML or JSON)")
+    notice.add_argument("--locale", help="language of the notice (the file's own by default)")
+    notice.add_argument("--large-print", action="store_true", help="body >= 16 pt")
+    notice.add_argument("-o", "--output", type=Path, default=Path("notice.pdf"))
+    notice.set_defaults(handler=run_notice)
+
+    letters = commands.add_parser("letters", help="one letter per citizen, merged into one PDF")
+    source = letters.add_mutually_exclusive_group(required=True)
+    source.add_argument("--announcement", type=Path, metavar="FILE", help="announcement file")
+    letters.add_argument("--citizens", type=Path, metavar="CSV", help="citizens (file mode)")
+    letters.add_argument("-o", "--output", type=Path, default=Path("letters"), help="folder")
+    letters.add_argument("--place", default="", help='place in the date line ("Saint-Crieur")')
+    letters.add_argument("--workers", type=int, default=1, help="processes rendering chunks")
+    letters.set_defaults(handler=run_letters)
+
+
+def run_notice(args: argparse.Namespace) -> int:
+    from renderers.errors import RenderError
+    from renderers.print import render_notice
+
+    announcement = _load(args.file)
+    try:
+        message = announcement.message(args.locale)
+        rendition = render_notice(message, large_print=args.large_print)
+    except (AnnouncementFileError, RenderError) as error:
+        raise CLIError(str(error)) from None
+    _write(args.output, rendition.body)
+    print(f"{args.output}: notice, {rendition.meta['pages']} page(s), {message.locale}")
+    return 0
+
+
+def run_letters(args: argparse.Namespace) -> int:
+    if args.citizens is None:
+        raise CLIError("--announcement needs --citizens CSV")
+    if args.workers < 1:
+        raise CLIError("--workers must be at least 1")
+    announcement = _load(args.announcement)
+    total = _count_rows(args.citizens)
+
+    from rich.progress import Progress
+
+    from renderers.print import merge_letters
+
+    def message_for_locale(locale: str):
+        # The citizen's language when translated, else the announcement's own (never mixed).
+        try:
+            return announcement.message(locale)
+        except AnnouncementFileError:
+            return announcement.message()
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Letters", total=total)
+        result = merge_letters(
+            message_for_locale,
+            read_citizens(args.citizens, default_language=announcement.locale),
+            args.output,
+            progress=lambda done: progress.update(task, completed=done),
+            place=args.place,
+            workers=args.workers,
+        )
+    for output in (result.standard, result.large_print):
+        if output is not None:
+            print(f"{output.pdf}: {output.letters} letters, {output.pages} pages")
+            print(f"{output.manifest}: manifest")
+    if result.rejected:
+        raise CLIError(
+            f"{result.rejected} address(es) not printed (NF Z10-011), see {result.rejects_csv}"
+        )
+    return 0
+
+
+def read_citizens(path: Path, *, default_language: str = "fr") -> Iterator:
+    """Stream `PostalRecipient`s from the citizens CSV; bad rows raise CLIError."""
+    from renderers.print import PostalRecipient
+
+    with _open_csv(path) as handle:
+        reader = csv.DictReader(handle)
+        _check_columns(path, reader.fieldnames or [])
+        for row in reader:
+            line = reader.line_num
+            name = " ".join(p for p in (_cell(row, "civility"), _cell(row, "name")) if p)
+            street = tuple(_cell(row, f"address{n}") for n in range(1, 5))
+            locality = f"{_cell(row, 'postcode')} {_cell(row, 'city')}".strip()
+            yield PostalRecipient(
+                reference=_cell(row, "reference"),
+                name=name,
+                address=(*street, locality),
+                country=_cell(row, "country") or "FR",
+                large_print=_yes_no(path, line, _cell(row, "large_print")),
+                locale=_cell(row, "language") or default_language,
+            )
+
+
+def _check_columns(path: Path, columns: list[str]) -> None:
+    unknown = [c for c in columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        raise CLIError(f"{path}: unknown column {unknown[0]!r}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise CLIError(f"{path}: missing column {missing[0]!r}")
+
+
+def _yes_no(path: Path, line: int, value: str) -> bool:
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise CLIError(f"{path}, line {line}: large_print must be yes or no, not {value!r}")
+
+
+def _cell(row: dict, column: str) -> str:
+    return (row.get(column) or "").strip()
+
+
+def _count_rows(path: Path) -> int:
+    with _open_csv(path) as handle:
+        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+
+
+def _open_csv(path: Path):
+    try:
+        return open(path, newline="", encoding="utf-8-sig")
+    except OSError as error:
+        raise CLIError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def _unshadow_print() -> None:
+    # Importing this module binds it as `gateway.cli.print`, which hides the builtin
+    # print() inside gateway/cli/__init__.py (its error messages use it). Undo that binding.
+    package = sys.modules.get("gateway.cli")
+    if getattr(package, "print", None) is sys.modules.get(__name__):
+        delattr(package, "print")
+
+
+def _load(path: Path) -> AnnouncementFile:
+    try:
+        return load_announcement_file(path)
+    except AnnouncementFileError as error:
+        raise CLIError(str(error)) from None
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as error:
+        raise CLIError(f"{path}: cannot write ({error.strerror})") from None
