@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "gateway.cli.demo",
     "gateway.cli.server",
     "gateway.cli.sms",
+    "gateway.cli.print",
 )
 
 
