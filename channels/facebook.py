@@ -1,0 +1,97 @@
+"""Facebook Page: one long post with the Graph API `POST /{page-id}/feed`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import httpx
+
+from channels.base import Channel, Receipt, Recipient
+from channels.config import mask
+from channels.errors import (
+    ChannelConfigError,
+    ChannelError,
+    PermanentChannelError,
+    RetryableChannelError,
+    UnknownOutcomeError,
+    error_for_status,
+)
+from renderers.message import Rendition
+
+# Graph error codes that mean "later": unknown/service errors and the throttling family.
+RETRYABLE_CODES = {1, 2, 4, 17, 32, 341, 613}
+AUTH_CODES = {102, 190}  # invalid or expired token: nothing a retry can fix
+
+
+@dataclass(frozen=True, repr=False)
+class FacebookConfig:
+    """One Facebook Page: its id and a page access token with `pages_manage_posts`."""
+
+    page_id: str
+    page_token: str
+    base_url: str = "https://graph.facebook.com"
+    api_version: str = "v21.0"
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ChannelConfigError("facebook: base_url must start with http:// or https://")
+        if not self.page_id.isdigit():
+            raise ChannelConfigError("facebook: page_id must be the page's numeric id")
+        if not self.page_token:
+            raise ChannelConfigError("facebook: page_token is empty")
+
+    def __repr__(self) -> str:
+        return (
+            f"FacebookConfig(page_id={self.page_id!r}, page_token={mask(self.page_token)!r}, "
+            f"base_url={self.base_url!r})"
+        )
+
+
+class FacebookChannel(Channel):
+    name: ClassVar[str] = "facebook"
+    family: ClassVar[str] = "social"
+    forms: ClassVar[tuple[str, ...]] = ("facebook",)
+    body_maxlen: ClassVar[int | None] = 63206
+    request_rate_per_sec: ClassVar[float | None] = 1.0
+
+    def __init__(self, config: FacebookConfig) -> None:
+        self.config = config
+        self._http = httpx.Client(base_url=config.base_url, timeout=config.timeout)
+
+    def try_send(
+        self, rendition: Rendition, recipient: Recipient, *, idempotency_key: str
+    ) -> Receipt:
+        path = f"/{self.config.api_version}/{self.config.page_id}/feed"
+        data = {"message": rendition.text, "access_token": self.config.page_token}
+        try:
+            response = self._http.post(path, data=data)
+        except httpx.TransportError as exc:
+            raise _transport_error(exc) from exc
+        if response.is_success:
+            return Receipt(provider_ref=str(response.json()["id"]))
+        raise _graph_error(response)
+
+    def __repr__(self) -> str:
+        return f"<FacebookChannel {self.config!r}>"
+
+
+def _graph_error(response: httpx.Response) -> ChannelError:
+    try:
+        error: dict[str, Any] = response.json().get("error") or {}
+    except (ValueError, AttributeError):
+        error = {}
+    code = error.get("code")
+    detail = f"facebook: {error.get('message') or response.reason_phrase}"
+    if code in RETRYABLE_CODES or error.get("is_transient"):
+        return RetryableChannelError(detail, code=code, status=response.status_code)
+    if code in AUTH_CODES:
+        return PermanentChannelError(detail, code=code, status=response.status_code)
+    return error_for_status(response.status_code, detail, code=code)
+
+
+def _transport_error(exc: httpx.TransportError) -> ChannelError:
+    if isinstance(exc, httpx.ReadTimeout):
+        return UnknownOutcomeError("facebook: read timeout")
+    return RetryableChannelError(f"facebook: {type(exc).__name__}")

@@ -1,0 +1,118 @@
+"""Mastodon: post a rendition's thread with Mastodon.py, one Idempotency-Key per post."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import requests
+from mastodon import (
+    Mastodon,
+    MastodonAPIError,
+    MastodonNetworkError,
+    MastodonRatelimitError,
+)
+
+from channels.base import Channel, Receipt, Recipient
+from channels.config import mask
+from channels.errors import (
+    ChannelConfigError,
+    ChannelError,
+    RetryableChannelError,
+    UnknownOutcomeError,
+    error_for_status,
+)
+from renderers.i18n import language
+from renderers.message import Rendition
+
+VISIBILITIES = ("public", "unlisted", "private", "direct")
+
+
+@dataclass(frozen=True, repr=False)
+class MastodonConfig:
+    """One Mastodon account: instance URL and an access token with `write:statuses`."""
+
+    base_url: str
+    access_token: str
+    visibility: str = "public"
+    max_characters: int = 500  # the instance's own limit (GET /api/v2/instance)
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ChannelConfigError("mastodon: base_url must start with http:// or https://")
+        if not self.access_token:
+            raise ChannelConfigError("mastodon: access_token is empty")
+        if self.visibility not in VISIBILITIES:
+            raise ChannelConfigError(f"mastodon: visibility must be one of {VISIBILITIES}")
+        if not self.timeout > 0:
+            raise ChannelConfigError("mastodon: timeout must be positive")
+
+    def __repr__(self) -> str:
+        return (
+            f"MastodonConfig(base_url={self.base_url!r}, access_token={mask(self.access_token)!r}"
+            f", visibility={self.visibility!r})"
+        )
+
+
+def post_keys(idempotency_key: str, count: int) -> list[str]:
+    """One key per post, so a retried thread replays the posts already made, in order."""
+    return [f"{idempotency_key}:{i}" for i in range(count)]
+
+
+class MastodonChannel(Channel):
+    name: ClassVar[str] = "mastodon"
+    family: ClassVar[str] = "social"
+    forms: ClassVar[tuple[str, ...]] = ("mastodon",)
+    body_maxlen: ClassVar[int | None] = 500
+    request_rate_per_sec: ClassVar[float | None] = 1.0  # 300 requests per 5 minutes
+
+    def __init__(self, config: MastodonConfig) -> None:
+        self.config = config
+        self._client = Mastodon(
+            api_base_url=config.base_url,
+            access_token=config.access_token,
+            request_timeout=config.timeout,
+            ratelimit_method="throw",  # the delivery engine owns retries and backoff
+            version_check_mode="none",
+        )
+
+    def try_send(
+        self, rendition: Rendition, recipient: Recipient, *, idempotency_key: str
+    ) -> Receipt:
+        posts = tuple(rendition.meta.get("posts") or (rendition.text,))
+        ids: list[str] = []
+        url = ""
+        for post, key in zip(posts, post_keys(idempotency_key, len(posts)), strict=True):
+            status = self._post(post, ids[-1] if ids else None, rendition.locale, key)
+            ids.append(str(status["id"]))
+            url = url or str(status.get("url") or "")
+        return Receipt(provider_ref=ids[0], extra={"ids": ",".join(ids), "url": url})
+
+    def _post(self, text: str, reply_to: str | None, locale: str, key: str):
+        try:
+            return self._client.status_post(
+                text,
+                in_reply_to_id=reply_to,
+                visibility=self.config.visibility,
+                language=language(locale),
+                idempotency_key=key,
+            )
+        except MastodonRatelimitError as exc:
+            raise RetryableChannelError("mastodon: rate limited", status=429) from exc
+        except MastodonNetworkError as exc:
+            raise _network_error(exc) from exc
+        except MastodonAPIError as exc:
+            status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 500
+            detail = exc.args[3] if len(exc.args) > 3 and exc.args[3] else "error"
+            raise error_for_status(status, f"mastodon: {detail}") from exc
+
+    def __repr__(self) -> str:
+        return f"<MastodonChannel {self.config!r}>"
+
+
+def _network_error(exc: MastodonNetworkError) -> ChannelError:
+    # Mastodon.py wraps the requests exception; a read timeout may hide an accepted post.
+    if isinstance(exc.__context__, requests.exceptions.ReadTimeout):
+        return UnknownOutcomeError("mastodon: read timeout")
+    return RetryableChannelError("mastodon: network error")

@@ -1,0 +1,95 @@
+"""X: a reply chain of posts over API v2 `POST /2/tweets` (OAuth 2.0 user-context token).
+
+X has no idempotency key; it refuses an exact duplicate of a recent post (403), which is
+mapped to a permanent error so a retried thread fails loudly instead of posting twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import httpx
+
+from channels.base import Channel, Receipt, Recipient
+from channels.config import mask
+from channels.errors import (
+    ChannelConfigError,
+    ChannelError,
+    RetryableChannelError,
+    UnknownOutcomeError,
+    error_for_status,
+)
+from renderers.message import Rendition
+
+
+@dataclass(frozen=True, repr=False)
+class XConfig:
+    """One X account: a user-context access token with `tweet.write`."""
+
+    access_token: str
+    base_url: str = "https://api.x.com"
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ChannelConfigError("x: base_url must start with http:// or https://")
+        if not self.access_token:
+            raise ChannelConfigError("x: access_token is empty")
+
+    def __repr__(self) -> str:
+        return f"XConfig(access_token={mask(self.access_token)!r}, base_url={self.base_url!r})"
+
+
+class XChannel(Channel):
+    name: ClassVar[str] = "x"
+    family: ClassVar[str] = "social"
+    forms: ClassVar[tuple[str, ...]] = ("x",)
+    body_maxlen: ClassVar[int | None] = 280
+    request_rate_per_sec: ClassVar[float | None] = 100 / 86400  # free tier: 100 posts a day
+
+    def __init__(self, config: XConfig) -> None:
+        self.config = config
+        self._http = httpx.Client(base_url=config.base_url, timeout=config.timeout)
+
+    def try_send(
+        self, rendition: Rendition, recipient: Recipient, *, idempotency_key: str
+    ) -> Receipt:
+        posts = tuple(rendition.meta.get("posts") or (rendition.text,))
+        ids: list[str] = []
+        for text in posts:
+            body: dict[str, Any] = {"text": text}
+            if ids:
+                body["reply"] = {"in_reply_to_tweet_id": ids[-1]}
+            ids.append(self._post(body))
+        return Receipt(provider_ref=ids[0], extra={"ids": ",".join(ids)})
+
+    def _post(self, body: dict[str, Any]) -> str:
+        headers = {"Authorization": f"Bearer {self.config.access_token}"}
+        try:
+            response = self._http.post("/2/tweets", json=body, headers=headers)
+        except httpx.TransportError as exc:
+            raise _transport_error(exc) from exc
+        if response.is_success:
+            return str(response.json()["data"]["id"])
+        raise error_for_status(response.status_code, f"x: {_detail(response)}")
+
+    def __repr__(self) -> str:
+        return f"<XChannel {self.config!r}>"
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return response.reason_phrase
+    if isinstance(data, dict):
+        errors = data.get("errors") or [{}]
+        return str(data.get("detail") or errors[0].get("message") or response.reason_phrase)
+    return response.reason_phrase
+
+
+def _transport_error(exc: httpx.TransportError) -> ChannelError:
+    if isinstance(exc, httpx.ReadTimeout):
+        return UnknownOutcomeError("x: read timeout")
+    return RetryableChannelError(f"x: {type(exc).__name__}")
