@@ -222,3 +222,47 @@ def test_one_client_and_one_session_per_channel(sms_channel):
     sms_channel.send(create_sms(), create_recipient(), idempotency_key="b")
     assert sms_channel.client is first
     assert first.http_client.session is not None and first.http_client.timeout == 0.5
+
+
+def test_fake_runs_as_a_process_with_a_control_api(tmp_path):
+    """CI and benchmarks start the fake alone and inspect it over HTTP."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    from channels.config import TwilioConfig
+
+    with socket.socket() as probe:  # a free port for the child
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sid, token = "AC" + "b" * 32, "process-token"
+    command = [sys.executable, "-m", "tests.fakes.twilio", "--port", str(port)]
+    command += ["--account-sid", sid, "--auth-token", token, "--opted-out", OPTED_OUT]
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("ready http://127.0.0.1:")
+        base = f"http://127.0.0.1:{port}"
+        config = TwilioConfig(sid, token, from_number=SENDER, base_url=base, timeout=2)
+        TwilioSMSChannel(config).send(create_sms(), create_recipient(), idempotency_key="p-1")
+
+        def control(method: str, path: str, data: dict | None = None):
+            body = json.dumps(data).encode() if data is not None else None
+            request = urllib.request.Request(base + path, data=body, method=method)
+            with urllib.request.urlopen(request, timeout=2) as reply:
+                return json.loads(reply.read())
+
+        assert control("GET", "/_fake/count_by_to") == {CITIZEN: 1}
+        assert control("GET", "/_fake/messages")[0]["body"] == create_sms().text
+        control("POST", "/_fake/faults", {"rate": 1.0, "kinds": ["429"], "seed": 3})
+        with pytest.raises(RetryableChannelError):
+            TwilioSMSChannel(config).send(create_sms(), create_recipient(), idempotency_key="p-2")
+        control("POST", "/_fake/reset", {})
+        assert control("GET", "/_fake/messages") == []
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
