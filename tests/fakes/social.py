@@ -112,7 +112,8 @@ class FakeServer:
         headers = {k.lower(): v for k, v in handler.headers.items()}
         with self._lock:
             self.requests.append(Recorded(method, url.path, headers, body))
-            fault = self._faults.pop(0) if method == "POST" and self._faults else None
+            publishing = self.publishes(method, url.path)
+            fault = self._faults.pop(0) if publishing and self._faults else None
             if fault and fault.status >= 300:
                 reply = self.error_reply(fault.status)
             else:
@@ -134,6 +135,10 @@ class FakeServer:
             handler.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeout test): nothing to answer
+
+    def publishes(self, method: str, path: str) -> bool:
+        """Whether a request creates content: only those draw injected faults."""
+        return method == "POST"
 
     def error_reply(self, status: int) -> Reply:
         headers = {"Retry-After": "1"} if status == 429 else {}
@@ -239,11 +244,14 @@ class FakeBluesky(FakeServer):
 
     def __init__(self, handle: str = "mairie.bsky.social", password: str = "app-pass") -> None:
         super().__init__()
-        self.handle, self.password = handle, password
+        self.account_handle, self.password = handle, password
         self.did = "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
         self.sessions = 0
         self._tokens: set[str] = set()
         self.records: dict[str, dict[str, Any]] = {}  # rkey → {"uri", "cid", "value"}
+
+    def publishes(self, method: str, path: str) -> bool:
+        return path == "/xrpc/com.atproto.repo.createRecord"
 
     def expire_sessions(self) -> None:
         self._tokens.clear()
@@ -264,7 +272,7 @@ class FakeBluesky(FakeServer):
         return self._create_record(body)
 
     def _create_session(self, body: dict[str, Any]) -> Reply:
-        if (body.get("identifier"), body.get("password")) != (self.handle, self.password):
+        if (body.get("identifier"), body.get("password")) != (self.account_handle, self.password):
             return Reply(401, {"error": "AuthenticationRequired", "message": "Invalid password"})
         self.sessions += 1
         token = f"jwt-{self.sessions}"
@@ -274,7 +282,7 @@ class FakeBluesky(FakeServer):
             {
                 "accessJwt": token,
                 "refreshJwt": f"refresh-{self.sessions}",
-                "handle": self.handle,
+                "handle": self.account_handle,
                 "did": self.did,
             },
         )
@@ -282,7 +290,7 @@ class FakeBluesky(FakeServer):
     def _create_record(self, body: dict[str, Any]) -> Reply:
         record = body.get("record") or {}
         if (
-            body.get("repo") not in (self.did, self.handle)
+            body.get("repo") not in (self.did, self.account_handle)
             or body.get("collection") != "app.bsky.feed.post"
         ):
             return Reply(400, {"error": "InvalidRequest", "message": "bad repo or collection"})
