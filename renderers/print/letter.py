@@ -270,7 +270,7 @@ def fill_frame(frame: Frame, story: list[Flowable], canvas: Canvas) -> int:
 
 def _kept_run_fits(frame: Frame, story: list[Flowable], canvas: Canvas) -> bool:
     run = 0
-    while run < len(story) - 1 and getattr(story[run], "keepWithNext", 0):
+    while run < len(story) - 1 and getattr(story[run], "keepWithNext", False):
         run += 1
     if run == 0:
         return True

@@ -228,7 +228,7 @@ class _Runner:
     def __init__(self, workers: int) -> None:
         self.pool = ProcessPoolExecutor(workers) if workers > 1 else None
         self.limit = 2 * workers  # chunks in flight: bounds the memory of the parent
-        self.queue: deque[tuple[_Output, _Job, Future | None]] = deque()
+        self.queue: deque[tuple[_Output, _Job, Future]] = deque()
 
     def submit(self, output: _Output, job: _Job) -> None:
         if self.pool is None:
@@ -245,7 +245,6 @@ class _Runner:
 
     def _finish_one(self) -> None:
         output, job, future = self.queue.popleft()
-        assert future is not None
         output.append(job, *future.result())
 
     def shutdown(self) -> None:

@@ -19,8 +19,8 @@ BORDER = 2  # quiet zone in modules; the white margin around the footer adds to 
 def qr_runs(data: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
     """The symbol size in modules and its dark runs (x, y from the bottom, length)."""
     qr = segno.make(data, error="m", micro=False)
-    modules = qr.symbol_size(scale=1, border=BORDER)[0]
-    runs = []
+    modules = int(qr.symbol_size(scale=1, border=BORDER)[0])
+    runs: list[tuple[int, int, int]] = []
     for row_index, row in enumerate(qr.matrix_iter(scale=1, border=BORDER)):
         y = modules - row_index - 1
         start = None
