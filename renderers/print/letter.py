@@ -148,11 +148,10 @@ def closing(organisation: str, locale: str, sizes: Sizes) -> list[Flowable]:
         locale,
         "Nous vous prions d’agréer, Madame, Monsieur, l’expression de nos salutations distinguées.",
     )
-    return [
-        Paragraph(text(formula), style["body"]),
-        Spacer(1, sizes.body),
-        Paragraph(f"<b>{text(organisation)}</b>", style["signature"]),
-    ]
+    kept = [Paragraph(text(formula), style["body"]), Spacer(1, sizes.body)]
+    for flowable in kept:
+        flowable.keepWithNext = True  # the signature never stands alone on a page
+    return [*kept, Paragraph(f"<b>{text(organisation)}</b>", style["signature"])]
 
 
 def new_canvas(target, *, title: str) -> Canvas:
