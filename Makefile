@@ -27,7 +27,7 @@ test: install ## run the whole test suite (embedded default: SQLite, no server n
 	$(BIN)/pytest -q
 
 locales-update: $(STAMP) ## extract the fixed words and update every catalog
-	$(BIN)/pybabel extract -q -F babel.cfg -k ngettext:2,3 -o locales/crieur.pot --no-location --sort-output --project=crieur .
+	$(BIN)/pybabel extract -q -F babel.cfg -k gettext:2 -k ngettext:2,3 -o locales/crieur.pot --no-location --sort-output --project=crieur .
 	$(BIN)/pybabel update -q -D crieur -i locales/crieur.pot -d locales --no-fuzzy-matching --ignore-obsolete
 
 locales-check: $(STAMP) ## fail when the catalogs are stale or a locale misses strings

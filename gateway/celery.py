@@ -1,4 +1,5 @@
-"""The Celery app and its queues: one per channel family, so a slow printer never delays an alert."""
+"""The Celery app and its queues: one per channel family, so a slow printer never delays
+an alert."""
 
 from __future__ import annotations
 

@@ -89,10 +89,11 @@ def build_town(citizens: int, *, seed: int = 2026) -> Organisation:
 
 def _citizen(org: Organisation, i: int, rng: random.Random, areas: list[Area]) -> Citizen:
     roll, acc = rng.random(), 0.0
-    for share, channels, mobile, has_address in PROFILES:
-        acc += share
+    for profile in PROFILES:
+        acc += profile[0]
         if roll < acc:
             break
+    _, channels, mobile, has_address = profile
     phone = ""
     if "sms" in channels or "voice" in channels:
         # 5 % of mobile users share the phone of the previous household member.

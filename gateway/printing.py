@@ -51,7 +51,7 @@ def merge_deliveries(delivery_ids: list[int], out_dir: Path) -> PrintResult:
         )
         folder = out_dir / f"announcement-{ann_id}" / f"batch-{deliveries[0].pk}"
         merged = merge_letters(message_for, recipients, folder)
-        rejected = {ref: reason for ref, reason in merged.rejects}
+        rejected = dict(merged.rejects())
         for reference, pk in by_reference.items():
             if reference in rejected:
                 result.rejected[pk] = rejected[reference]

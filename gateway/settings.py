@@ -80,7 +80,7 @@ STATIC_URL = "static/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Celery: the embedded default is a filesystem broker (no server) with an in-process worker.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://localhost/"
 CELERY_BROKER_DIR = DATA_DIR / "broker"
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CRIEUR_EAGER", "") == "1"
 

@@ -54,8 +54,7 @@ def auth_error(request, exc):
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     problems = [
-        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg", "")}
-        for e in exc.errors
+        {"field": _field(e.get("loc", ())), "problem": e.get("msg", "")} for e in exc.errors
     ]
     first = problems[0] if problems else {"field": "", "problem": "invalid request"}
     return api.create_response(
@@ -63,6 +62,14 @@ def validation_error(request, exc: ValidationError):
         {"detail": f"{first['field'] or 'body'}: {first['problem']}", "errors": problems},
         status=422,
     )
+
+
+def _field(loc) -> str:
+    """`('body', 'payload', 'translations', 'en', 'title')` → `translations.en.title`."""
+    parts = [str(p) for p in loc]
+    while parts and parts[0] in ("body", "query", "path", "payload"):
+        parts.pop(0)
+    return ".".join(parts)
 
 
 from gateway.api.announcements import router as announcements_router  # noqa: E402

@@ -16,7 +16,7 @@ COMMAND_MODULES = (
     "gateway.cli.demo",
     "gateway.cli.server",
     "gateway.cli.sms",
-    "gateway.cli.print",
+    "gateway.cli.print_cmd",
 )
 
 
@@ -32,11 +32,18 @@ def setup_django() -> None:
     django.setup()
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other error of the CLI."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="crieur", description="One announcement, every channel, every citizen."
+    parser = Parser(prog="crieur", description="One announcement, every channel, every citizen.")
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=Parser
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
     return parser

@@ -18,7 +18,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--citizens", type=int, default=1000, help="number of citizens (1000)")
     parser.add_argument("--out", type=Path, default=Path("var/demo"), help="output folder")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for sending")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for sending")
     parser.set_defaults(handler=run)
 
 
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     # The demo always runs on the embedded default, whatever the environment says.
-    os.environ.update(CRIEUR_DATA_DIR=str(out), DATABASE_URL="", CELERY_BROKER_URL="filesystem://")
+    os.environ.update(CRIEUR_DATA_DIR=str(out), DATABASE_URL="", CELERY_BROKER_URL="")
     for var in ("TWILIO_ACCOUNT_SID", "MASTODON_API_BASE_URL"):
         os.environ.pop(var, None)
     setup_django()
@@ -83,7 +83,9 @@ def _wait(console, announcement, timeout: float) -> None:
             if announcement.status == Status.SENT:
                 return
             time.sleep(0.2)
-    raise CLIError(f"deliveries still pending after {timeout:.0f} s (see --timeout)")
+    raise CLIError(
+        f"deliveries still pending after {timeout:.0f} s (see --timeout and the worker's log)"
+    )
 
 
 def _report(console, announcement, out: Path, key: str) -> None:
@@ -111,10 +113,11 @@ def _report(console, announcement, out: Path, key: str) -> None:
         notices.append(path)
     outbox = out / "outbox"
     console.print("Outputs:")
-    for family in ("sms", "voice", "social", "print"):
+    kinds = {"sms": "*.txt", "voice": "*.xml", "social": "*.txt", "print": "letters*.pdf"}
+    for family, pattern in kinds.items():
         folder = outbox / family
-        files = sorted(folder.rglob("*.*")) if folder.exists() else []
-        console.print(f"  {family:<7} {len(files):>6,} file(s) in {folder}")
+        files = sorted(folder.rglob(pattern)) if folder.exists() else []
+        console.print(f"  {family:<7} {len(files):>6,} {pattern} file(s) in {folder}")
     for path in notices:
         console.print(f"  notice  {path}")
     console.print(f"  API key of the demo agent (shown once): {key}")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,7 +48,6 @@ FALSE_WORDS = {"no", "non", "false", "0", "n", ""}
 
 
 def register(subparsers) -> None:
-    _unshadow_print()
     parser = subparsers.add_parser("print", help="notices and letters for the post (PDF)")
     commands = parser.add_subparsers(dest="print_command", metavar="KIND", required=True)
 
@@ -179,14 +177,6 @@ def _open_csv(path: Path):
         return open(path, newline="", encoding="utf-8-sig")
     except OSError as error:
         raise CLIError(f"{path}: cannot read ({error.strerror})") from None
-
-
-def _unshadow_print() -> None:
-    # Importing this module binds it as `gateway.cli.print`, which hides the builtin
-    # print() inside gateway/cli/__init__.py (its error messages use it). Undo that binding.
-    package = sys.modules.get("gateway.cli")
-    if getattr(package, "print", None) is sys.modules.get(__name__):
-        delattr(package, "print")
 
 
 def _load(path: Path) -> AnnouncementFile:
