@@ -75,6 +75,13 @@ def _pack(sentences: list[list[_Piece]], fits: Callable[[str], bool]) -> list[st
     return [_join(post) for post in posts if post]
 
 
+def _fits(length: Length, limit: int, reserve: str) -> Callable[[str], bool]:
+    def fits(candidate: str) -> bool:
+        return length(candidate + reserve) <= limit
+
+    return fits
+
+
 def numbered(text: str, index: int, total: int) -> str:
     return f"{text} {index}/{total}"
 
@@ -90,7 +97,7 @@ def split_thread(text: str, length: Length, limit: int, *, max_posts: int = 25) 
     while True:
         # Room for the widest number, e.g. " 10/12", is kept in every post.
         reserve = f" {guess}/{guess}"
-        posts = _pack(sentences, lambda candidate, r=reserve: length(candidate + r) <= limit)
+        posts = _pack(sentences, _fits(length, limit, reserve))
         if len(str(len(posts))) <= len(str(guess)):
             break
         guess = len(posts)
