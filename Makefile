@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) locales ## create .venv and install Crieur with its test tools
 
 locales: $(STAMP) ## compile the .po catalogs into .mo
-	$(BIN)/pybabel compile --use-fuzzy -q -D crieur -d locales
+	$(BIN)/pybabel -q compile -D crieur -d locales
 
 demo: install ## build a demo town on the embedded default and publish one announcement
 	$(BIN)/crieur demo
@@ -27,8 +27,8 @@ test: install ## run the whole test suite (embedded default: SQLite, no server n
 	$(BIN)/pytest -q
 
 locales-update: $(STAMP) ## extract the fixed words and update every catalog
-	$(BIN)/pybabel extract -q -F babel.cfg -k gettext:2 -k ngettext:2,3 -o locales/crieur.pot --no-location --sort-output --project=crieur .
-	$(BIN)/pybabel update -q -D crieur -i locales/crieur.pot -d locales --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q extract -F babel.cfg -k gettext:2 -k ngettext:2,3 -o locales/crieur.pot --no-location --sort-output --project=crieur renderers channels gateway
+	$(BIN)/pybabel -q update -D crieur -i locales/crieur.pot -d locales --no-fuzzy-matching --ignore-obsolete
 
 locales-check: $(STAMP) ## fail when the catalogs are stale or a locale misses strings
 	$(BIN)/python -m gateway.localecheck

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 
 from gateway.api.schemas import (
     AnnouncementIn,
@@ -61,8 +61,8 @@ def create(request, payload: AnnouncementIn):
             request.organisation, payload.dict(), author=request.user
         )
     except ValueError as exc:
-        return 422, {"detail": str(exc)}
-    return 201, _out(_own(request, announcement.pk))
+        return Status(422, {"detail": str(exc)})
+    return Status(201, _out(_own(request, announcement.pk)))
 
 
 @router.get("/{announcement_id}", response={200: AnnouncementOut, 404: Error})
@@ -75,7 +75,7 @@ def preview(request, announcement_id: int, locale: str | None = None):
     """Every rendition as it will be sent (a RenderError answers 422 naming the form)."""
     announcement = _own(request, announcement_id)
     if locale and locale not in announcement.locales:
-        return 422, {"detail": f"locale: no translation in {locale!r}"}
+        return Status(422, {"detail": f"locale: no translation in {locale!r}"})
     renditions = render_preview(announcement, locale)
     return {
         "locale": locale or announcement.locale,
@@ -104,9 +104,9 @@ def publish_now(request, announcement_id: int):
         with transaction.atomic():
             publish(announcement, actor=request.user)
     except PublishError as exc:
-        return 409, {"detail": str(exc)}
+        return Status(409, {"detail": str(exc)})
     announcement.refresh_from_db()
-    return 202, {"id": announcement.pk, "status": announcement.status}
+    return Status(202, {"id": announcement.pk, "status": announcement.status})
 
 
 @router.get("/{announcement_id}/deliveries", response={200: DeliveriesOut, 404: Error})

@@ -145,7 +145,11 @@ def banner(message_urgency: Urgency, locale: str, sizes: Sizes) -> Table | None:
     if message_urgency not in BANNER_COLOURS:
         return None
     background, colour = BANNER_COLOURS[message_urgency]
-    label = gettext(locale, "Urgent" if message_urgency is Urgency.URGENT else "Important")
+    label = (
+        gettext(locale, "Urgent")
+        if message_urgency is Urgency.URGENT
+        else gettext(locale, "Important")
+    )
     style = ParagraphStyle(
         "banner",
         fontName=BOLD,
