@@ -56,7 +56,8 @@ def _compose(message: Message, config: SMSConfig, lead: str) -> str:
 
 def _lead(message: Message, text: str) -> str:
     if message.urgency is Urgency.URGENT:
-        return f"{gettext(message.locale, 'ALERTE :')} {text}"
+        alert = gettext(message.locale, "ALERTE :")  # a plain call, so extraction finds it
+        return f"{alert} {text}"
     return text
 
 

@@ -55,7 +55,8 @@ def compose_post_text(message: Message, *, long_form: bool = False) -> str:
     text = f"{message.title.strip()}\n\n{message.body.strip()}" if long_form else message.summary
     text = text.strip()
     if message.urgency is Urgency.URGENT:
-        text = f"{gettext(locale, 'ALERTE :')} {text}"
+        alert = gettext(locale, "ALERTE :")  # a plain call, so extraction finds it
+        text = f"{alert} {text}"
     paragraphs = [text]
     if message.public_url:
         paragraphs.append(f"{gettext(locale, 'Détails :')} {message.public_url}")
