@@ -101,7 +101,7 @@ def _citizen(org: Organisation, i: int, rng: random.Random, areas: list[Area]) -
         phone = f"+336{10000000 + n:08d}" if mobile else f"+3314{1000000 + n:07d}"
     name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
     address = (
-        [f"M. ou Mme {name}", f"{rng.randint(1, 120)} {rng.choice(STREETS)}", "49123 SAINT CRIEUR"]
+        [f"{rng.randint(1, 120)} {rng.choice(STREETS)}", "49123 SAINT CRIEUR"]
         if has_address
         else []
     )

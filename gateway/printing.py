@@ -50,7 +50,9 @@ def merge_deliveries(delivery_ids: list[int], out_dir: Path) -> PrintResult:
             if d.citizen
         )
         folder = out_dir / f"announcement-{ann_id}" / f"batch-{deliveries[0].pk}"
-        merged = merge_letters(message_for, recipients, folder)
+        merged = merge_letters(
+            message_for, recipients, folder, place=announcement.organisation.city
+        )
         rejected = dict(merged.rejects())
         for reference, pk in by_reference.items():
             if reference in rejected:

@@ -59,7 +59,7 @@ def create_citizen(
     if phone is None:
         phone = f"+336{20000000 + n:08d}" if {"sms", "voice"} & set(channels) else ""
     defaults = {
-        "address_lines": ["M. Jean Martin", "5 bis rue des Lilas", "49123 SAINT CRIEUR"]
+        "address_lines": ["5 bis rue des Lilas", "49123 SAINT CRIEUR"]
         if "post" in channels
         else [],
     }

@@ -51,7 +51,9 @@ class Citizen(models.Model):
     name = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=16, blank=True, validators=[validate_e164], db_index=True)
     is_mobile = models.BooleanField(default=True, help_text="False for a landline.")
-    address_lines = models.JSONField(default=list, blank=True)
+    address_lines = models.JSONField(
+        default=list, blank=True, help_text="Postal lines after the name, down to the locality."
+    )
     country = models.CharField(max_length=2, default="FR")
     language = models.CharField(max_length=12, default="fr")
     timezone = models.CharField(max_length=64, default="Europe/Paris")
