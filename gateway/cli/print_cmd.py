@@ -1,7 +1,12 @@
-"""`crieur print`: notices and mail-merged letters from files (no database needed).
+"""`crieur print`: notices and mail-merged letters, from files or from the database.
 
     crieur print notice FILE [--locale fr] [--large-print] -o notice.pdf
     crieur print letters --announcement FILE --citizens CSV [-o DIR] [--place NAME]
+    crieur print letters --announcement ID [-o DIR]          (database: its postal deliveries)
+    crieur print weekly --week 2026-W47 [--organisation SLUG] [--locale fr] -o notice.pdf
+    crieur print weekly-letters --week 2026-W47 [--organisation SLUG] [-o DIR]
+
+File modes never import Django; database modes set it up inside their handler.
 
 Citizens CSV (UTF-8, header row; columns in any order):
     reference   required  the citizen's reference, copied to the manifest
@@ -13,15 +18,13 @@ Citizens CSV (UTF-8, header row; columns in any order):
     country     optional  ISO code or name (FR by default)
     language    optional  the letter's language (the announcement's own by default)
     large_print optional  yes/no (also oui/non, true/false, 1/0)
-
-The letters' source is a mutually exclusive group so that database modes (a week, an
-organisation) can join `--announcement` later.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +33,7 @@ from gateway.announcement_file import (
     AnnouncementFileError,
     load_announcement_file,
 )
-from gateway.cli import CLIError
+from gateway.cli import CLIError, setup_django
 
 REQUIRED_COLUMNS = ("reference", "name", "postcode", "city")
 OPTIONAL_COLUMNS = (
@@ -45,6 +48,11 @@ OPTIONAL_COLUMNS = (
 )
 TRUE_WORDS = {"yes", "oui", "true", "1", "y", "o"}
 FALSE_WORDS = {"no", "non", "false", "0", "n", ""}
+WEEK = re.compile(r"(\d{4})-W(\d{2})")
+LETTERS_HELP = """\
+File mode:     --announcement FILE --citizens CSV  (no database)
+Database mode: --announcement ID                   (the postal deliveries of announcement ID)
+The mode is chosen by whether --citizens is given."""
 
 
 def register(subparsers) -> None:
@@ -58,14 +66,41 @@ def register(subparsers) -> None:
     notice.add_argument("-o", "--output", type=Path, default=Path("notice.pdf"))
     notice.set_defaults(handler=run_notice)
 
-    letters = commands.add_parser("letters", help="one letter per citizen, merged into one PDF")
+    letters = commands.add_parser(
+        "letters",
+        help="one letter per citizen, merged into one PDF",
+        description=LETTERS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     source = letters.add_mutually_exclusive_group(required=True)
-    source.add_argument("--announcement", type=Path, metavar="FILE", help="announcement file")
+    source.add_argument(
+        "--announcement",
+        metavar="FILE|ID",
+        help="announcement file (with --citizens), or an announcement id in the database",
+    )
     letters.add_argument("--citizens", type=Path, metavar="CSV", help="citizens (file mode)")
     letters.add_argument("-o", "--output", type=Path, default=Path("letters"), help="folder")
     letters.add_argument("--place", default="", help='place in the date line ("Saint-Crieur")')
     letters.add_argument("--workers", type=int, default=1, help="processes rendering chunks")
     letters.set_defaults(handler=run_letters)
+
+    weekly = commands.add_parser("weekly", help="the weekly notice of an organisation (database)")
+    _week_arguments(weekly)
+    weekly.add_argument("--locale", help="language of the notice (the organisation's default)")
+    weekly.add_argument("-o", "--output", type=Path, default=Path("notice.pdf"))
+    weekly.set_defaults(handler=run_weekly)
+
+    weekly_letters = commands.add_parser(
+        "weekly-letters", help="the weekly letter of every postal subscriber (database)"
+    )
+    _week_arguments(weekly_letters)
+    weekly_letters.add_argument("-o", "--output", type=Path, help="folder (weekly-YYYY-Www)")
+    weekly_letters.set_defaults(handler=run_weekly_letters)
+
+
+def _week_arguments(parser) -> None:
+    parser.add_argument("--week", required=True, help="ISO week, e.g. 2026-W47")
+    parser.add_argument("--organisation", metavar="SLUG", help="needed when there are several")
 
 
 def run_notice(args: argparse.Namespace) -> int:
@@ -83,12 +118,94 @@ def run_notice(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_weekly(args: argparse.Namespace) -> int:
+    year, week = parse_week(args.week)
+    organisation = _organisation(args.organisation)
+    from gateway.weekly import weekly_notice
+
+    rendition = weekly_notice(organisation, year, week, args.locale)
+    _write(args.output, rendition.body)
+    count = rendition.meta["announcements"]
+    print(
+        f"{args.output}: weekly notice {year}-W{week:02d}, {count} announcement(s), "
+        f"{rendition.meta['pages']} page(s), {rendition.locale}"
+    )
+    return 0
+
+
+def run_weekly_letters(args: argparse.Namespace) -> int:
+    year, week = parse_week(args.week)
+    organisation = _organisation(args.organisation)
+    out_dir = args.output or Path(f"weekly-{year}-W{week:02d}")
+
+    from rich.progress import Progress
+
+    from gateway.weekly import postal_subscribers, weekly_letters
+
+    total = sum(1 for _ in postal_subscribers(organisation))
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Weekly letters", total=total)
+        result = weekly_letters(
+            organisation,
+            year,
+            week,
+            out_dir,
+            progress=lambda done: progress.update(task, completed=done),
+        )
+    _report(result, f"{total} postal subscriber(s)")
+    return 0
+
+
+def parse_week(value: str) -> tuple[int, int]:
+    """`2026-W47` → (2026, 47); anything else (or a week the year lacks) is a CLIError."""
+    match = WEEK.fullmatch(value.strip())
+    if match:
+        year, week = int(match[1]), int(match[2])
+        try:
+            from datetime import date
+
+            date.fromisocalendar(year, week, 1)
+            return year, week
+        except ValueError:
+            pass
+    raise CLIError("--week must look like 2026-W47")
+
+
+def _organisation(slug: str | None):
+    """The organisation named by `slug`, or the only one; sets Django up."""
+    setup_django()
+    from gateway.models import Organisation
+
+    slugs = list(Organisation.objects.order_by("slug").values_list("slug", flat=True))
+    if slug is None:
+        if len(slugs) == 1:
+            return Organisation.objects.get(slug=slugs[0])
+        if not slugs:
+            raise CLIError("no organisation in the database")
+        raise CLIError(f"--organisation is required: one of {', '.join(slugs)}")
+    try:
+        return Organisation.objects.get(slug=slug)
+    except Organisation.DoesNotExist:
+        known = ", ".join(slugs) or "none"
+        raise CLIError(f"unknown organisation {slug!r} (known: {known})") from None
+
+
+def _report(result, handled: str) -> None:
+    for output in (result.standard, result.large_print):
+        if output is not None:
+            print(f"{output.pdf}: {output.letters} letters, {output.pages} pages")
+            print(f"{output.manifest}: manifest")
+    print(f"{result.letters} letter(s), {result.rejected} rejected, {handled}")
+    if result.rejected:
+        print(f"{result.rejects_csv}: addresses not printed (NF Z10-011)")
+
+
 def run_letters(args: argparse.Namespace) -> int:
-    if args.citizens is None:
-        raise CLIError("--announcement needs --citizens CSV")
     if args.workers < 1:
         raise CLIError("--workers must be at least 1")
-    announcement = _load(args.announcement)
+    if args.citizens is None:
+        return run_letters_from_database(args)
+    announcement = _load(Path(args.announcement))
     total = _count_rows(args.citizens)
 
     from rich.progress import Progress
@@ -120,6 +237,60 @@ def run_letters(args: argparse.Namespace) -> int:
         raise CLIError(
             f"{result.rejected} address(es) not printed (NF Z10-011), see {result.rejects_csv}"
         )
+    return 0
+
+
+def run_letters_from_database(args: argparse.Namespace) -> int:
+    """The postal deliveries of announcement ID, merged (not cancelled or skipped ones)."""
+    if not args.announcement.strip().isdigit():
+        raise CLIError(
+            f"--announcement {args.announcement!r}: give an announcement id, "
+            "or a file with --citizens CSV"
+        )
+    setup_django()
+    from rich.progress import Progress
+
+    from gateway.mapping import to_message
+    from gateway.models import Announcement, Delivery, DeliveryStatus
+    from renderers.print import PostalRecipient, merge_letters
+
+    try:
+        announcement = Announcement.objects.select_related("organisation").get(
+            pk=int(args.announcement)
+        )
+    except Announcement.DoesNotExist:
+        raise CLIError(f"no announcement {args.announcement}") from None
+    deliveries = (
+        Delivery.objects.filter(announcement=announcement, channel="post", citizen__isnull=False)
+        .exclude(status__in=(DeliveryStatus.CANCELLED, DeliveryStatus.SKIPPED))
+        .select_related("citizen")
+        .order_by("pk")
+    )
+    total = deliveries.count()
+    if not total:
+        raise CLIError(f"announcement {announcement.pk} has no postal delivery")
+    recipients = (
+        PostalRecipient(
+            reference=d.citizen.reference,
+            name=d.citizen.name,
+            address=tuple(d.citizen.address_lines),
+            country=d.citizen.country,
+            large_print=d.citizen.large_print,
+            locale=d.locale,
+        )
+        for d in deliveries.iterator(chunk_size=500)
+    )
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Letters", total=total)
+        result = merge_letters(
+            lambda locale: to_message(announcement, locale),
+            recipients,
+            args.output,
+            progress=lambda done: progress.update(task, completed=done),
+            place=args.place or announcement.organisation.city,
+            workers=args.workers,
+        )
+    _report(result, f"{total} postal deliveries")
     return 0
 
 
