@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -56,7 +55,7 @@ class Channel(ABC):
             return self.try_send(rendition, recipient, idempotency_key=idempotency_key)
         except ChannelError:
             raise
-        except (TimeoutError, ConnectionError, socket.timeout, OSError) as exc:
+        except (TimeoutError, ConnectionError, OSError) as exc:
             raise RetryableChannelError(f"{self.name}: {type(exc).__name__}") from exc
 
     @abstractmethod
