@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import include, path
 
 from gateway.api import api
 
 urlpatterns = [
     path("api/", api.urls),
+    path("hooks/twilio/", include("gateway.hooks.urls")),
 ]

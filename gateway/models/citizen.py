@@ -84,6 +84,7 @@ class ConsentSource(models.TextChoices):
     WEB = "web"
     PAPER = "paper"
     AGENT = "agent"
+    VOICE = "voice"
 
 
 class Consent(models.Model):

@@ -53,6 +53,9 @@ class Delivery(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the citizen confirmed receipt (voice menu 2)."
+    )
 
     class Meta:
         constraints = [

@@ -1,0 +1,1 @@
+"""Provider webhooks: plain Django views, each request authenticated by the provider's signature."""

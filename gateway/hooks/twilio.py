@@ -1,0 +1,198 @@
+"""Twilio webhooks: status callbacks (SMS and calls), the TwiML of a call and its keypad menu.
+
+Every request must carry a valid `X-Twilio-Signature` computed on the public URL Twilio called
+(`PUBLIC_URL` + path and query), so a proxy in front of the gateway does not break it. Answers
+are TwiML; an unknown message or call gets an empty `<Response/>` with 200 so Twilio stops.
+Phone numbers are never logged nor audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import VoiceResponse
+
+from gateway.mapping import to_message
+from gateway.models import AuditEvent, Channel, Consent, ConsentSource, Delivery, DeliveryStatus
+from gateway.routing.fallback import start_fallbacks
+from renderers.voice import (
+    MenuChoice,
+    VoiceConfig,
+    is_machine,
+    menu_choice,
+    render_menu_response,
+    render_voice,
+)
+
+logger = logging.getLogger(__name__)
+
+S = DeliveryStatus
+# Twilio's status → ours; statuses not listed (sending, accepted, ringing…) change nothing.
+SMS_STATUS = {
+    "queued": S.SENT,
+    "sent": S.SENT,
+    "delivered": S.DELIVERED,
+    "undelivered": S.UNDELIVERED,
+    "failed": S.FAILED,
+}
+CALL_STATUS = {
+    "completed": S.DELIVERED,
+    "busy": S.FAILED,
+    "no-answer": S.FAILED,
+    "failed": S.FAILED,
+    "canceled": S.FAILED,
+}
+# The statuses a delivery may move from to reach each status: never backwards, never out of
+# a final state (a late "sent" after "delivered" changes nothing).
+MOVES_FROM = {
+    S.SENT: (S.SENDING,),
+    S.DELIVERED: (S.SENDING, S.SENT),
+    S.UNDELIVERED: (S.SENDING, S.SENT),
+    S.FAILED: (S.SENDING, S.SENT),
+}
+
+
+def twiml(body: str | None = None) -> HttpResponse:
+    return HttpResponse(body or str(VoiceResponse()), content_type="text/xml")
+
+
+def signed_by_twilio(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """POST only, and only with a valid Twilio signature of the public URL (else 405 / 403)."""
+
+    @csrf_exempt
+    @require_POST
+    @wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        token = settings.TWILIO_AUTH_TOKEN
+        signature = request.headers.get("X-Twilio-Signature", "")
+        url = settings.PUBLIC_URL + request.get_full_path()
+        if not (
+            token and signature and RequestValidator(token).validate(url, request.POST, signature)
+        ):
+            logger.warning("twilio webhook refused: bad or missing signature on %s", request.path)
+            return HttpResponseForbidden()
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@signed_by_twilio
+def status(request: HttpRequest) -> HttpResponse:
+    """A message's or a call's status callback: move its delivery forward, fall back on failure."""
+    if request.POST.get("MessageSid"):
+        sid, reported = request.POST["MessageSid"], request.POST.get("MessageStatus", "")
+        new = SMS_STATUS.get(reported)
+        error = f"twilio {request.POST.get('ErrorCode', '')}".strip()
+    else:
+        sid, reported = request.POST.get("CallSid", ""), request.POST.get("CallStatus", "")
+        new = CALL_STATUS.get(reported)
+        error = f"twilio call {reported}"
+    pk = (
+        Delivery.objects.filter(provider_ref=sid).values_list("pk", flat=True).first()
+        if sid
+        else None
+    )
+    if pk is None:
+        logger.info("twilio status %s for an unknown sid: ignored", reported)
+        return twiml()
+    if new is None:
+        return twiml()
+    now = timezone.now()
+    changes: dict = {"status": new, "updated_at": now}
+    if new == S.DELIVERED:
+        changes["delivered_at"] = now
+    elif new in (S.FAILED, S.UNDELIVERED):
+        changes["last_error"] = error[:200]
+    moved = Delivery.objects.filter(pk=pk, status__in=MOVES_FROM[new]).update(**changes)
+    logger.info("delivery %s: twilio %s -> %s", pk, reported, new if moved else "unchanged")
+    if moved and new in (S.FAILED, S.UNDELIVERED):
+        start_fallbacks([pk])
+    return twiml()
+
+
+def voice_delivery(delivery_id: int) -> Delivery:
+    try:
+        return Delivery.objects.select_related("announcement__organisation").get(
+            pk=delivery_id, channel=Channel.VOICE
+        )
+    except Delivery.DoesNotExist:
+        raise Http404("no such voice delivery") from None
+
+
+def voice_config(delivery: Delivery) -> VoiceConfig:
+    menu = reverse("twilio_hooks:voice_menu", args=[delivery.pk])
+    return VoiceConfig(gather_action_url=settings.PUBLIC_URL + menu)
+
+
+@signed_by_twilio
+def voice(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """The TwiML of the call: once without a menu for an answering machine, else with it."""
+    delivery = voice_delivery(delivery_id)
+    message = to_message(delivery.announcement, delivery.locale)
+    machine = is_machine(request.POST.get("AnsweredBy", ""))
+    return twiml(render_voice(message, voice_config(delivery), machine=machine).text)
+
+
+@signed_by_twilio
+def voice_menu(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """A key pressed in the menu: 2 confirms receipt, 0 stops voice calls; both recorded once."""
+    delivery = voice_delivery(delivery_id)
+    digits = request.POST.get("Digits", "")
+    choice = menu_choice(digits)
+    with transaction.atomic():
+        if choice is MenuChoice.CONFIRM:
+            confirm(delivery)
+        elif choice is MenuChoice.STOP:
+            stop_calls(delivery)
+    message = to_message(delivery.announcement, delivery.locale)
+    return twiml(render_menu_response(digits, message, voice_config(delivery)))
+
+
+def confirm(delivery: Delivery) -> None:
+    now = timezone.now()
+    if Delivery.objects.filter(pk=delivery.pk, confirmed_at__isnull=True).update(
+        confirmed_at=now, updated_at=now
+    ):
+        AuditEvent.record(
+            "delivery.confirmed",
+            delivery,
+            organisation=delivery.announcement.organisation,
+            channel=delivery.channel,
+            announcement=delivery.announcement_id,
+            via="voice menu 2",
+        )
+
+
+def stop_calls(delivery: Delivery) -> None:
+    """Withdraw the citizen's voice consent (an opt-out), unless already withdrawn."""
+    if delivery.citizen_id is None:
+        return
+    now = timezone.now()
+    withdrawn = {
+        "granted": False,
+        "source": ConsentSource.VOICE,
+        "at": now,
+        "evidence": f"voice menu 0, delivery {delivery.pk}",
+    }
+    consent, created = Consent.objects.get_or_create(
+        citizen_id=delivery.citizen_id, channel=Channel.VOICE, defaults=withdrawn
+    )
+    if created or Consent.objects.filter(pk=consent.pk, granted=True).update(**withdrawn):
+        AuditEvent.record(
+            "consent.withdrawn",
+            consent,
+            organisation=delivery.announcement.organisation,
+            channel=Channel.VOICE,
+            source=ConsentSource.VOICE,
+            delivery=delivery.pk,
+        )
