@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from channels.base import Receipt, Recipient
+from channels.base import Channel, Receipt, Recipient
 from channels.errors import ChannelError, UnknownOutcomeError
+from channels.twilio import TwilioVoiceChannel
 from gateway.celery import app
 from gateway.models import Delivery, DeliveryStatus
 from gateway.registry import channels
 from gateway.renditions import FORM_OF_CHANNEL, archived
 from gateway.routing.fallback import start_fallbacks
 from gateway.tasks.publish import finish_if_done
+from renderers.message import Rendition
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,14 @@ def claim(ids: list[int]) -> list[int]:
             status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
         )
     return mine
+
+
+def for_channel(rendition: Rendition, channel: Channel, pk: int) -> Rendition:
+    """A Twilio call fetches its TwiML from the voice hook, whose menu names this delivery."""
+    if not isinstance(channel, TwilioVoiceChannel):
+        return rendition
+    twiml_url = f"{settings.PUBLIC_URL}/hooks/twilio/voice/{pk}"
+    return replace(rendition, meta={**rendition.meta, "twiml_url": twiml_url})
 
 
 @dataclass
@@ -94,7 +104,9 @@ def deliver_batch(self, delivery_ids: list[int]) -> dict[str, int]:
                     body=renditions[key].text,
                 )
             receipt = receipt or channel.send(
-                renditions[key], recipient, idempotency_key=idempotency_key
+                for_channel(renditions[key], channel, pk),
+                recipient,
+                idempotency_key=idempotency_key,
             )
         except UnknownOutcomeError:
             outcome.retry.append((pk, UNKNOWN_OUTCOME))

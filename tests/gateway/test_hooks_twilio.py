@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pytest
+import requests
+from django.db import transaction
 from django.test import Client
 from lxml import etree
 from twilio.request_validator import RequestValidator
 
 from gateway.models import AuditEvent, Consent, Delivery, DeliveryStatus
+from gateway.publishing import publish
+from gateway.registry import channels
 from tests.factories import create_announcement, create_citizen, create_organisation
+from tests.fakes.twilio import FakeTwilio
 
 pytestmark = pytest.mark.django_db
 
@@ -277,3 +282,37 @@ def test_menu_with_a_bad_signature_records_nothing():
     delivery.refresh_from_db()
     assert delivery.confirmed_at is None
     assert Consent.objects.get(citizen=delivery.citizen, channel="voice").granted
+
+
+# end to end -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_through_fake_twilio_fetches_its_twiml_and_reports_back(settings, live_server):
+    settings.PUBLIC_URL = live_server.url
+    with FakeTwilio() as fake:
+        settings.TWILIO_ACCOUNT_SID = fake.account_sid
+        settings.TWILIO_AUTH_TOKEN = fake.auth_token
+        settings.TWILIO_FROM_NUMBER = "+33700000001"
+        settings.TWILIO_BASE_URL = fake.base_url
+        channels.cache_clear()
+        org = create_organisation()
+        citizen = create_citizen(org, channels=("voice",), is_mobile=False)
+        with transaction.atomic():
+            publish(create_announcement(org))
+        delivery = Delivery.objects.get(citizen=citizen)
+        (call,) = fake.calls
+        assert call["_url"] == f"{live_server.url}/hooks/twilio/voice/{delivery.pk}"
+        assert call["_twiml"] is None
+        # Twilio fetches the TwiML from the URL, signed with the account's token.
+        params = {"CallSid": call["sid"], "AnsweredBy": "human"}
+        signature = RequestValidator(fake.auth_token).compute_signature(call["_url"], params)
+        reply = requests.post(
+            call["_url"], data=params, headers={"X-Twilio-Signature": signature}, timeout=5
+        )
+        assert reply.status_code == 200
+        assert etree.fromstring(reply.content).find("Gather") is not None
+        assert fake.send_status_callback(call["sid"], "completed") == 200
+        delivery.refresh_from_db()
+        assert delivery.status == "delivered"
+    channels.cache_clear()
