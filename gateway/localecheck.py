@@ -24,9 +24,21 @@ def extracted() -> set[str]:
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "crieur.pot"
         subprocess.run(
-            [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", *EXTRACT,
-             "-o", str(pot), "renderers", "channels", "gateway"],
-            cwd=ROOT, check=True,
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "-q",
+                "extract",
+                *EXTRACT,
+                "-o",
+                str(pot),
+                "renderers",
+                "channels",
+                "gateway",
+            ],
+            cwd=ROOT,
+            check=True,
         )
         with pot.open("rb") as f:
             return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}

@@ -6,8 +6,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gateway.mapping import to_message
-from gateway.models import Announcement, Delivery
+from gateway.models import Announcement, Citizen, Delivery
 from renderers.print import PostalRecipient, merge_letters
+
+
+def postal_recipient(citizen: Citizen, locale: str) -> PostalRecipient:
+    """The citizen as the print renderers see them: the name and postal lines, no phone."""
+    return PostalRecipient(
+        reference=citizen.reference,
+        name=citizen.name,
+        address=tuple(citizen.address_lines),
+        country=citizen.country,
+        large_print=citizen.large_print,
+        locale=locale,
+    )
 
 
 @dataclass
@@ -37,18 +49,7 @@ def merge_deliveries(delivery_ids: list[int], out_dir: Path) -> PrintResult:
             return messages[locale]
 
         by_reference = {d.citizen.reference: d.pk for d in deliveries if d.citizen}
-        recipients = (
-            PostalRecipient(
-                reference=d.citizen.reference,
-                name=d.citizen.name,
-                address=tuple(d.citizen.address_lines),
-                country=d.citizen.country,
-                large_print=d.citizen.large_print,
-                locale=d.locale,
-            )
-            for d in deliveries
-            if d.citizen
-        )
+        recipients = (postal_recipient(d.citizen, d.locale) for d in deliveries if d.citizen)
         folder = out_dir / f"announcement-{ann_id}" / f"batch-{deliveries[0].pk}"
         merged = merge_letters(
             message_for, recipients, folder, place=announcement.organisation.city

@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 
 from gateway.mapping import to_message
 from gateway.models import Announcement, Citizen, Consent, Organisation, Status, Urgency
+from gateway.printing import postal_recipient
 from renderers.errors import RenderError
 from renderers.message import Message, Rendition
 from renderers.print import (
     MergeOutput,
     MergeResult,
-    PostalRecipient,
     render_weekly_letter,
     render_weekly_notice,
 )
@@ -165,14 +165,7 @@ def weekly_letters(
                 if not mine:
                     continue
                 locale = letter_locale(mine, citizen, default)
-                recipient = PostalRecipient(
-                    reference=citizen.reference,
-                    name=citizen.name,
-                    address=tuple(citizen.address_lines),
-                    country=citizen.country,
-                    large_print=citizen.large_print,
-                    locale=locale,
-                )
+                recipient = postal_recipient(citizen, locale)
                 try:
                     letter = render_weekly_letter(
                         [message(a, locale) for a in mine],

@@ -252,7 +252,8 @@ def run_letters_from_database(args: argparse.Namespace) -> int:
 
     from gateway.mapping import to_message
     from gateway.models import Announcement, Delivery, DeliveryStatus
-    from renderers.print import PostalRecipient, merge_letters
+    from gateway.printing import postal_recipient
+    from renderers.print import merge_letters
 
     try:
         announcement = Announcement.objects.select_related("organisation").get(
@@ -270,15 +271,7 @@ def run_letters_from_database(args: argparse.Namespace) -> int:
     if not total:
         raise CLIError(f"announcement {announcement.pk} has no postal delivery")
     recipients = (
-        PostalRecipient(
-            reference=d.citizen.reference,
-            name=d.citizen.name,
-            address=tuple(d.citizen.address_lines),
-            country=d.citizen.country,
-            large_print=d.citizen.large_print,
-            locale=d.locale,
-        )
-        for d in deliveries.iterator(chunk_size=500)
+        postal_recipient(d.citizen, d.locale) for d in deliveries.iterator(chunk_size=500)
     )
     with Progress(transient=True) as progress:
         task = progress.add_task("Letters", total=total)
