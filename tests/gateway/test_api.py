@@ -121,3 +121,18 @@ def test_a_text_too_long_for_sms_is_refused_at_publish_with_the_form(client, org
     assert response.json()["form"] == "sms"
     assert "SMS" in response.json()["detail"] or "sms" in response.json()["detail"]
     assert client.get(f"/api/announcements/{created['id']}").json()["status"] == "draft"
+
+
+def test_audio_preview_speaks_the_call_or_says_why_not(client, monkeypatch):
+    import shutil
+
+    created = post(client, "/api/announcements", ANNOUNCEMENT).json()
+    url = f"/api/announcements/{created['id']}/preview/audio?locale=en"
+    if shutil.which("espeak-ng"):
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "audio/wav"
+        assert response.content[:4] == b"RIFF" and len(response.content) > 10_000
+    monkeypatch.setattr("renderers.voice.audio.shutil.which", lambda name: None)
+    response = client.get(url)
+    assert response.status_code == 503
+    assert "espeak-ng" in response.json()["detail"]
