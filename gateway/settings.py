@@ -59,6 +59,7 @@ TEMPLATES = [
 _SQLITE_URL = f"sqlite:///{DATA_DIR / 'crieur.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _SQLITE_URL)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
     # WAL lets the embedded worker write while the web process reads; IMMEDIATE avoids
     # "database is locked" upgrades from read to write transactions.
     DATABASES["default"]["OPTIONS"] = {

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from django.db import transaction
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
@@ -15,10 +19,11 @@ from gateway.api.schemas import (
     PreviewOut,
     PublishOut,
 )
-from gateway.mapping import public_url
+from gateway.mapping import public_url, to_message
 from gateway.models import Announcement, Delivery
 from gateway.publishing import PublishError, create_announcement, publish
 from gateway.renditions import preview as render_preview
+from renderers.voice import AudioUnavailableError, audio_preview, render_voice
 
 router = Router(tags=["announcements"])
 
@@ -93,6 +98,25 @@ def preview(request, announcement_id: int, locale: str | None = None):
             for r in renditions.values()
         ],
     }
+
+
+@router.get(
+    "/{announcement_id}/preview/audio",
+    response={200: None, 404: Error, 422: Error, 503: Error},
+    openapi_extra={"responses": {"200": {"content": {"audio/wav": {}}}}},
+)
+def preview_audio(request, announcement_id: int, locale: str | None = None):
+    """The call's script spoken offline (espeak-ng); 503 says why when audio is unavailable."""
+    announcement = _own(request, announcement_id)
+    if locale and locale not in announcement.locales:
+        return Status(422, {"detail": f"locale: no translation in {locale!r}"})
+    rendition = render_voice(to_message(announcement, locale))
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            wav = audio_preview(rendition.meta["script"], rendition.locale, Path(folder) / "p.wav")
+        except AudioUnavailableError as exc:
+            return Status(503, {"detail": str(exc)})
+        return HttpResponse(wav.read_bytes(), content_type="audio/wav")
 
 
 @router.post(
