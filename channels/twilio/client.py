@@ -10,6 +10,7 @@ from requests.adapters import HTTPAdapter
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from channels.base import Channel
 from channels.config import TwilioConfig
 
 # Enough pooled keep-alive connections for a worker that sends from a few threads at once.
@@ -96,3 +97,18 @@ class ClientHolder:
         if not url:
             return None
         return f"{url}{'&' if '?' in url else '?'}{urlencode({'d': idempotency_key})}"
+
+
+class TwilioChannel(Channel):
+    """What the Twilio SMS and voice channels share: one account's client, built once."""
+
+    def __init__(self, config: TwilioConfig) -> None:
+        self.holder = ClientHolder(config)
+
+    @property
+    def client(self) -> Client:
+        return self.holder.client
+
+    def check(self) -> None:
+        """Raise `TwilioCredentialsError` (a `ChannelConfigError`) when the account refuses us."""
+        self.holder.check(self.name)

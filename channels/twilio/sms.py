@@ -8,10 +8,9 @@ from typing import ClassVar
 import requests
 from twilio.base.exceptions import TwilioException
 
-from channels.base import Channel, Receipt, Recipient
-from channels.config import TwilioConfig
+from channels.base import Receipt, Recipient
 from channels.errors import PermanentChannelError
-from channels.twilio.client import ClientHolder
+from channels.twilio.client import TwilioChannel
 from channels.twilio.errors import from_twilio
 from renderers.message import Rendition
 
@@ -19,7 +18,7 @@ from renderers.message import Rendition
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-class TwilioSMSChannel(Channel):
+class TwilioSMSChannel(TwilioChannel):
     """One Twilio account sending SMS from a number or a Messaging Service."""
 
     name: ClassVar[str] = "twilio_sms"
@@ -29,17 +28,6 @@ class TwilioSMSChannel(Channel):
     segments_max: ClassVar[int] = 10  # Twilio's advice: longer messages deliver badly
     # Per-sender throughput is queued by Twilio itself; this caps our API calls per account.
     request_rate_per_sec: ClassVar[float | None] = 100.0
-
-    def __init__(self, config: TwilioConfig) -> None:
-        self.holder = ClientHolder(config)
-
-    @property
-    def client(self):
-        return self.holder.client
-
-    def check(self) -> None:
-        """Raise `TwilioCredentialsError` (a `ChannelConfigError`) when the account refuses us."""
-        self.holder.check(self.name)
 
     def try_send(
         self, rendition: Rendition, recipient: Recipient, *, idempotency_key: str

@@ -7,15 +7,15 @@ from typing import ClassVar
 import requests
 from twilio.base.exceptions import TwilioException
 
-from channels.base import Channel, Receipt, Recipient
+from channels.base import Receipt, Recipient
 from channels.config import TwilioConfig
 from channels.errors import ChannelConfigError, PermanentChannelError
-from channels.twilio.client import ClientHolder
+from channels.twilio.client import TwilioChannel
 from channels.twilio.errors import from_twilio
 from renderers.message import Rendition
 
 
-class TwilioVoiceChannel(Channel):
+class TwilioVoiceChannel(TwilioChannel):
     """One Twilio account placing calls that read a TwiML rendition.
 
     The rendition's body is sent inline as `Twiml`, unless `meta["twiml_url"]` is set, in which
@@ -32,15 +32,7 @@ class TwilioVoiceChannel(Channel):
     def __init__(self, config: TwilioConfig) -> None:
         if not config.from_number:
             raise ChannelConfigError("twilio_voice: calls need from_number (a caller ID)")
-        self.holder = ClientHolder(config)
-
-    @property
-    def client(self):
-        return self.holder.client
-
-    def check(self) -> None:
-        """Raise `TwilioCredentialsError` (a `ChannelConfigError`) when the account refuses us."""
-        self.holder.check(self.name)
+        super().__init__(config)
 
     def try_send(
         self, rendition: Rendition, recipient: Recipient, *, idempotency_key: str

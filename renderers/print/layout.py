@@ -262,17 +262,7 @@ def build_flowing_pdf(
             title=title,
             invariant=1,
         )
-        frame = Frame(
-            MARGIN,
-            bottom,
-            CONTENT_WIDTH,
-            PAGE_HEIGHT - top - bottom,
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-            id="content",
-        )
+        frame = content_frame(top, bottom, id="content")
         total = pages
 
         def on_page(canvas: Canvas, document: BaseDocTemplate, total: int = total) -> None:
@@ -284,3 +274,18 @@ def build_flowing_pdf(
             return buffer.getvalue(), pages
         pages = doc.page
     return buffer.getvalue(), pages
+
+
+def content_frame(top: float, bottom: float, **kwargs) -> Frame:
+    """The full-width text frame between `top` (from the page top) and `bottom`, unpadded."""
+    return Frame(
+        MARGIN,
+        bottom,
+        CONTENT_WIDTH,
+        PAGE_HEIGHT - top - bottom,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        **kwargs,
+    )

@@ -24,13 +24,13 @@ from renderers.print.address import PostalRecipient
 from renderers.print.dates import letter_date_line, local_day
 from renderers.print.fonts import REGULAR, register_fonts, text_width
 from renderers.print.layout import (
-    CONTENT_WIDTH,
     MARGIN,
     PAGE_HEIGHT,
     PAGE_WIDTH,
     Footer,
     Sizes,
     banner,
+    content_frame,
     paragraphs,
     sizes_for,
     styles,
@@ -208,16 +208,7 @@ class LetterLayout:
         forms: list[str] = []
         while story:
             top = FIRST_BODY_TOP if not forms else NEXT_BODY_TOP
-            frame = Frame(
-                MARGIN,
-                bottom,
-                CONTENT_WIDTH,
-                PAGE_HEIGHT - top - bottom,
-                leftPadding=0,
-                rightPadding=0,
-                topPadding=0,
-                bottomPadding=0,
-            )
+            frame = content_frame(top, bottom)
             name = f"{prefix}b{len(forms) + 1}"
             canvas.beginForm(name)
             placed = fill_frame(frame, story, canvas)
