@@ -85,6 +85,11 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://localho
 CELERY_BROKER_DIR = DATA_DIR / "broker"
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CRIEUR_EAGER", "") == "1"
 
+# Token buckets (gateway/ratelimit.py) are shared through Redis when there is one.
+RATELIMIT_REDIS_URL = os.environ.get("CRIEUR_RATELIMIT_REDIS_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+
 OUTBOX_DIR = Path(os.environ.get("CRIEUR_OUTBOX_DIR", DATA_DIR / "outbox")).resolve()
 
 # Providers: each one is enabled by its credentials; without them the outbox is used.
