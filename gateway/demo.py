@@ -20,7 +20,7 @@ from gateway.models import (
     Role,
     Topic,
 )
-from gateway.publishing import create_announcement
+from gateway.publishing import approve, create_announcement, submit
 
 ANNOUNCEMENT = Path(__file__).parent / "demo_data" / "annonce.yaml"
 TOPICS = {"travaux": "Travaux", "eau": "Eau", "ecoles": "Écoles", "dechets": "Déchets"}
@@ -128,5 +128,11 @@ def demo_agent(org: Organisation) -> tuple[object, str]:
 
 
 def demo_announcement(org: Organisation, author):
+    """The demo's announcement, written by `author`, submitted and approved by the mayor."""
     data = load_announcement_file(ANNOUNCEMENT).data
-    return create_announcement(org, data, author=author)
+    announcement = create_announcement(org, data, author=author)
+    mayor = get_user_model().objects.create_user("maire", password=None)
+    Membership.objects.create(user=mayor, organisation=org, role=Role.APPROVER)
+    submit(announcement, actor=author)
+    approve(announcement, actor=mayor)
+    return announcement

@@ -7,6 +7,7 @@ import itertools
 from django.contrib.auth import get_user_model
 
 from gateway.models import (
+    Announcement,
     ApiKey,
     Area,
     Citizen,
@@ -14,6 +15,7 @@ from gateway.models import (
     Membership,
     Organisation,
     Role,
+    Status,
     Topic,
 )
 from gateway.publishing import create_announcement as create
@@ -101,5 +103,10 @@ ANNOUNCEMENT = {
 }
 
 
-def create_announcement(org: Organisation, **fields):
-    return create(org, {**ANNOUNCEMENT, **fields})
+def create_announcement(org: Organisation, *, approved: bool = True, author=None, **fields):
+    """An announcement ready to publish (approved), or a draft with `approved=False`."""
+    announcement = create(org, {**ANNOUNCEMENT, **fields}, author=author)
+    if approved:
+        Announcement.objects.filter(pk=announcement.pk).update(status=Status.APPROVED)
+        announcement.status = Status.APPROVED
+    return announcement

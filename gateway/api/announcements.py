@@ -21,7 +21,7 @@ from gateway.api.schemas import (
 )
 from gateway.mapping import public_url, to_message
 from gateway.models import Announcement, Delivery
-from gateway.publishing import PublishError, create_announcement, publish
+from gateway.publishing import WorkflowError, create_announcement, publish
 from gateway.renditions import preview as render_preview
 from renderers.voice import AudioUnavailableError, audio_preview, render_voice
 
@@ -120,15 +120,18 @@ def preview_audio(request, announcement_id: int, locale: str | None = None):
 
 
 @router.post(
-    "/{announcement_id}/publish", response={202: PublishOut, 404: Error, 409: Error, 422: Error}
+    "/{announcement_id}/publish",
+    response={202: PublishOut, 403: Error, 404: Error, 409: Error, 422: Error},
 )
 def publish_now(request, announcement_id: int):
     announcement = _own(request, announcement_id)
     try:
         with transaction.atomic():
             publish(announcement, actor=request.user)
-    except PublishError as exc:
-        return Status(409, {"detail": str(exc)})
+    except WorkflowError as exc:
+        return Status(
+            403 if exc.code in ("forbidden", "self_approval") else 409, {"detail": str(exc)}
+        )
     announcement.refresh_from_db()
     return Status(202, {"id": announcement.pk, "status": announcement.status})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from gateway.models import Announcement, Status
 from tests.factories import ANNOUNCEMENT, create_api_key, create_citizen, create_organisation
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,6 +23,12 @@ def client(org):
 
 def post(client, path, data=None):
     return client.post(path, data or {}, content_type="application/json")
+
+
+def approved(announcement_id: int) -> int:
+    """Approve directly in the database (the approval endpoints are tested on their own)."""
+    Announcement.objects.filter(pk=announcement_id).update(status=Status.APPROVED)
+    return announcement_id
 
 
 def test_openapi_is_served():
@@ -54,7 +61,7 @@ def test_create_preview_publish_and_list_deliveries(client, org):
     assert forms["sms"]["meta"]["encoding"] == "GSM-7"
     assert forms["notice"]["text"] is None and forms["notice"]["media_type"] == "application/pdf"
 
-    published = post(client, f"/api/announcements/{body['id']}/publish")
+    published = post(client, f"/api/announcements/{approved(body['id'])}/publish")
     assert published.status_code == 202, published.content
 
     listing = client.get(f"/api/announcements/{body['id']}/deliveries?limit=1").json()
@@ -116,11 +123,11 @@ def test_a_text_too_long_for_sms_is_refused_at_publish_with_the_form(client, org
         "translations": {},
     }
     created = post(client, "/api/announcements", long).json()
-    response = post(client, f"/api/announcements/{created['id']}/publish")
+    response = post(client, f"/api/announcements/{approved(created['id'])}/publish")
     assert response.status_code == 422
     assert response.json()["form"] == "sms"
     assert "SMS" in response.json()["detail"] or "sms" in response.json()["detail"]
-    assert client.get(f"/api/announcements/{created['id']}").json()["status"] == "draft"
+    assert client.get(f"/api/announcements/{created['id']}").json()["status"] == "approved"
 
 
 def test_audio_preview_speaks_the_call_or_says_why_not(client, monkeypatch):

@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from gateway.models import Delivery, Rendition, Status
-from gateway.publishing import PublishError, publish
+from gateway.publishing import WorkflowError, publish
 from gateway.routing.planning import plan_deliveries
 from tests.factories import create_announcement, create_citizen, create_organisation
 
@@ -88,7 +88,7 @@ def test_a_sent_announcement_cannot_be_published_again():
     with transaction.atomic():
         publish(announcement)
     announcement.refresh_from_db()
-    with pytest.raises(PublishError, match="sent"):
+    with pytest.raises(WorkflowError, match="sending|sent"):
         publish(announcement)
 
 
