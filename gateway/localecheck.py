@@ -44,6 +44,28 @@ def extracted() -> set[str]:
             return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
 
 
+def _ids(message) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
+def _translated(message) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return not message.fuzzy and all(strings)
+
+
+def coverage() -> dict[str, tuple[int, int]]:
+    """Per locale: (words translated, words in the code); the source locale counts as whole."""
+    wanted = extracted()
+    result: dict[str, tuple[int, int]] = {}
+    for po_path in sorted(LOCALES.glob("*/LC_MESSAGES/crieur.po")):
+        locale = po_path.parts[-3]
+        with po_path.open("rb") as f:
+            catalog = read_po(f, locale=locale)
+        done = {_ids(m) for m in catalog if m.id and (locale == SOURCE or _translated(m))}
+        result[locale] = (len(wanted & done), len(wanted))
+    return result
+
+
 def problems() -> list[str]:
     wanted = extracted()
     found: list[str] = []
@@ -51,7 +73,7 @@ def problems() -> list[str]:
         locale = po_path.parts[-3]
         with po_path.open("rb") as f:
             catalog = read_po(f, locale=locale)
-        ids = {m.id if isinstance(m.id, str) else m.id[0]: m for m in catalog if m.id}
+        ids = {_ids(m): m for m in catalog if m.id}
         for word in sorted(wanted - set(ids)):
             found.append(f"{locale}: missing {word!r} (run make locales-update)")
         for word in sorted(set(ids) - wanted):
@@ -59,9 +81,7 @@ def problems() -> list[str]:
         if locale == SOURCE:
             continue
         for word in sorted(wanted & set(ids)):
-            message = ids[word]
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            if message.fuzzy or not all(strings):
+            if not _translated(ids[word]):
                 found.append(f"{locale}: untranslated {word!r}")
     return found
 

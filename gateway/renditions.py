@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 
 from gateway.mapping import to_message
-from gateway.models import Announcement, Organisation, Rendition
+from gateway.models import Announcement, Citizen, Organisation, Rendition
+from renderers.errors import RenderError, RenderErrorCode
 from renderers.message import Message
 from renderers.message import Rendition as RenditionValue
 from renderers.print import render_notice
@@ -44,9 +46,49 @@ def render_form(form: str, message: Message, organisation: Organisation) -> Rend
     raise ValueError(f"unknown form {form!r}")
 
 
-def preview(announcement: Announcement, locale: str | None = None) -> dict[str, RenditionValue]:
+def render_in(form: str, announcement: Announcement, locale: str | None) -> RenditionValue:
+    """`form` in `locale`. A form that cannot speak the language (a call in Breton: no voice
+    exists) is made in the announcement's fallback language instead, as routing does for a
+    language without a translation."""
     message = to_message(announcement, locale)
-    return {form: render_form(form, message, announcement.organisation) for form in PREVIEW_FORMS}
+    try:
+        return render_form(form, message, announcement.organisation)
+    except RenderError as error:
+        fallback = announcement.fallback_locale
+        if error.code is not RenderErrorCode.UNSUPPORTED_LOCALE or message.locale == fallback:
+            raise
+        return render_form(form, to_message(announcement, fallback), announcement.organisation)
+
+
+def preview(announcement: Announcement, locale: str | None = None) -> dict[str, RenditionValue]:
+    return {form: render_in(form, announcement, locale) for form in PREVIEW_FORMS}
+
+
+def preview_warnings(
+    announcement: Announcement, locale: str | None, renditions: dict[str, RenditionValue]
+) -> list[str]:
+    """What the agent should know before publishing: languages that will get another one."""
+    wanted = locale or announcement.locale
+    fallback = announcement.fallback_locale
+    warnings = []
+    if wanted not in announcement.locales:
+        warnings.append(f"no translation in {wanted!r}: this preview is in {fallback!r}")
+    for form, rendition in renditions.items():
+        if wanted in announcement.locales and rendition.locale != wanted:
+            warnings.append(f"{form}: not available in {wanted!r}; sent in {rendition.locale!r}")
+    readers = (
+        Citizen.objects.filter(organisation_id=announcement.organisation_id, erased_at__isnull=True)
+        .exclude(language__in=announcement.locales)
+        .values("language")
+        .annotate(count=Count("id"))
+        .order_by("language")
+    )
+    for row in readers:
+        warnings.append(
+            f"no translation in {row['language']!r}: {row['count']} citizen(s) who read it "
+            f"will get {fallback!r}"
+        )
+    return warnings
 
 
 def archive(announcement: Announcement, pairs: Iterable[tuple[str, str]]) -> int:
@@ -54,7 +96,7 @@ def archive(announcement: Announcement, pairs: Iterable[tuple[str, str]]) -> int
     existing = set(announcement.renditions.values_list("form", "locale"))
     made = 0
     for form, locale in sorted(set(pairs) - existing):
-        value = render_form(form, to_message(announcement, locale), announcement.organisation)
+        value = render_in(form, announcement, locale)
         body = value.body
         try:
             with transaction.atomic():

@@ -17,9 +17,20 @@ DOMAIN = "crieur"
 SOURCE_LOCALE = "fr"
 
 
+def babel_locale(locale: str) -> str:
+    """`pt-BR` → `pt_BR`, the spelling Babel's formatters take."""
+    return locale.replace("-", "_")
+
+
 def language(locale: str) -> str:
     """`fr_FR`, `fr-FR` and `fr` all give `fr`."""
     return Locale.parse(locale.replace("-", "_")).language
+
+
+def shipped_locales() -> tuple[str, ...]:
+    """The source locale and every locale with a catalog under `locales/`."""
+    catalogs = {path.parent.parent.name for path in LOCALES_DIR.glob("*/LC_MESSAGES/*.po")}
+    return tuple(sorted(catalogs | {SOURCE_LOCALE}))
 
 
 @lru_cache(maxsize=64)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
@@ -23,6 +24,7 @@ from gateway.mapping import public_url, to_message
 from gateway.models import Announcement, Delivery
 from gateway.publishing import WorkflowError, create_announcement, publish
 from gateway.renditions import preview as render_preview
+from gateway.renditions import preview_warnings
 from renderers.voice import AudioUnavailableError, audio_preview, render_voice
 
 router = Router(tags=["announcements"])
@@ -79,11 +81,13 @@ def read(request, announcement_id: int):
 def preview(request, announcement_id: int, locale: str | None = None):
     """Every rendition as it will be sent (a RenderError answers 422 naming the form)."""
     announcement = _own(request, announcement_id)
-    if locale and locale not in announcement.locales:
-        return Status(422, {"detail": f"locale: no translation in {locale!r}"})
+    if locale and locale not in dict(settings.LANGUAGES):
+        known = ", ".join(code for code, _ in settings.LANGUAGES)
+        return Status(422, {"detail": f"locale: unknown locale {locale!r} (known: {known})"})
     renditions = render_preview(announcement, locale)
     return {
         "locale": locale or announcement.locale,
+        "warnings": preview_warnings(announcement, locale, renditions),
         "renditions": [
             {
                 "form": r.form,

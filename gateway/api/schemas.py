@@ -70,6 +70,7 @@ class RenditionOut(Schema):
 class PreviewOut(Schema):
     locale: str
     renditions: list[RenditionOut]
+    warnings: list[str] = []
 
 
 class PublishOut(Schema):

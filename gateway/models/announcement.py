@@ -79,9 +79,16 @@ class Announcement(models.Model):
         return f"announcement {self.pk} ({self.status})"
 
     def text(self, locale: str | None = None) -> AnnouncementText:
-        """The text in `locale`, or in the announcement's own locale when it has no translation."""
+        """The text in `locale`; without that translation, in the `fallback_locale`."""
         texts = {t.locale: t for t in self.texts.all()}
-        return texts.get(locale or self.locale) or texts[self.locale]
+        return texts.get(locale or self.locale) or texts[self.fallback_locale]
+
+    @property
+    def fallback_locale(self) -> str:
+        """What a citizen whose language has no translation gets: the organisation's default
+        language when the announcement has it, else the announcement's own."""
+        default = self.organisation.default_locale
+        return default if default in self.locales else self.locale
 
     @property
     def locales(self) -> list[str]:

@@ -21,7 +21,7 @@ def target_of(announcement: Announcement) -> AnnouncementTarget:
         topics=frozenset(announcement.topics.values_list("slug", flat=True)),
         areas=frozenset(announcement.areas.values_list("slug", flat=True)),
         locales=frozenset(announcement.texts.values_list("locale", flat=True)),
-        default_locale=announcement.locale,
+        default_locale=announcement.fallback_locale,
     )
 
 

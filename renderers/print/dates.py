@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton, get_date_format
 
-from renderers.i18n import gettext
+from renderers.i18n import babel_locale, gettext
 from renderers.message import Message
 
 
@@ -63,7 +63,3 @@ def weekly_title(year: int, week: int, locale: str) -> str:
     return gettext(locale, "Avis à la population — semaine du {start} au {end}").format(
         start=start, end=end
     )
-
-
-def babel_locale(locale: str) -> str:
-    return locale.replace("-", "_")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, HRFlowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, HRFlowable, Spacer
 
 from renderers.i18n import gettext
 from renderers.message import Message, Rendition
@@ -23,9 +23,9 @@ from renderers.print.layout import (
     Sizes,
     VerificationBlock,
     build_flowing_pdf,
+    para,
     sizes_for,
     styles,
-    text,
 )
 from renderers.print.letter import LetterContent, closing, opening, render_content_letter
 from renderers.print.notice import announcement_story
@@ -50,11 +50,11 @@ def render_weekly_notice(
     footer = Footer(None, locale, sizes)
 
     def story() -> list[Flowable]:
-        style = styles(sizes)
+        style = styles(sizes, locale)
         return [
-            Paragraph(text(organisation), style["heading"]),
+            para(organisation, style["heading"]),
             HRFlowable(width="100%", thickness=1, color=RULE_GREY, spaceAfter=sizes.body),
-            Paragraph(text(title), style["title"]),
+            para(title, style["title"]),
             *sections(messages, locale, sizes),
         ]
 
@@ -90,11 +90,11 @@ def render_weekly_letter(
     monday, _ = iso_week_days(year, week)
 
     def story(sizes: Sizes) -> list[Flowable]:
-        style = styles(sizes)
+        style = styles(sizes, locale)
         intro = gettext(locale, "Voici les annonces de la semaine.")
         return [
             *opening(monday, locale, sizes, place=place, subject=title),
-            Paragraph(text(intro), style["body"]),
+            para(intro, style["body"]),
             *sections(messages, locale, sizes),
             *closing(organisation, locale, sizes),
         ]
@@ -107,9 +107,9 @@ def render_weekly_letter(
 
 def sections(messages: Sequence[Message], locale: str, sizes: Sizes) -> list[Flowable]:
     """One section per announcement, separated by rules; a sentence when there is none."""
-    style = styles(sizes)
+    style = styles(sizes, locale)
     if not messages:
-        return [Paragraph(text(gettext(locale, "Aucune annonce cette semaine.")), style["body"])]
+        return [para(gettext(locale, "Aucune annonce cette semaine."), style["body"])]
     story: list[Flowable] = []
     for message in messages:
         story.append(HRFlowable(width="100%", thickness=0.5, color=RULE_GREY, spaceAfter=6))

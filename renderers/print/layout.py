@@ -29,6 +29,7 @@ from reportlab.platypus import (
 
 from renderers.i18n import gettext
 from renderers.message import Message, Urgency
+from renderers.print.bidi import RTLParagraph, has_rtl, is_rtl, mirrored
 from renderers.print.fonts import BOLD, REGULAR, register_fonts
 from renderers.print.qr import draw_qr
 
@@ -72,8 +73,8 @@ def sizes_for(large_print: bool, *, poster: bool = False) -> Sizes:
     return POSTER if poster else NORMAL
 
 
-def styles(sizes: Sizes) -> dict[str, ParagraphStyle]:
-    """Paragraph styles keyed by role; every one uses the embedded DejaVu font."""
+def styles(sizes: Sizes, locale: str = "fr") -> dict[str, ParagraphStyle]:
+    """Paragraph styles keyed by role, mirrored for a right-to-left locale; DejaVu throughout."""
     register_fonts()
     base = ParagraphStyle(
         "body",
@@ -83,7 +84,7 @@ def styles(sizes: Sizes) -> dict[str, ParagraphStyle]:
         spaceAfter=sizes.body * 0.6,
         alignment=TA_LEFT,
     )
-    return {
+    roles = {
         "body": base,
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
         "signature": ParagraphStyle("signature", parent=base, leftIndent=CONTENT_WIDTH / 2),
@@ -112,11 +113,24 @@ def styles(sizes: Sizes) -> dict[str, ParagraphStyle]:
             spaceAfter=0,
         ),
     }
+    if is_rtl(locale):
+        return {role: mirrored(style) for role, style in roles.items()}
+    return roles
 
 
 def text(value: str) -> str:
     """Plain text made safe for a ReportLab paragraph."""
     return escape(value)
+
+
+def para(value: str, style: ParagraphStyle, *, bold: bool = False) -> Paragraph:
+    """A paragraph of plain text; right-to-left script is shaped and reordered line by line."""
+    if has_rtl(value):
+        if bold:
+            style = ParagraphStyle("bold-" + style.name, parent=style, fontName=BOLD)
+        return RTLParagraph(value, style)
+    markup = text(value).replace("\n", "<br/>")  # `\n`: a list item keeps its own line
+    return Paragraph(f"<b>{markup}</b>" if bold else markup, style)
 
 
 def paragraphs(body: str, style: ParagraphStyle) -> list[Paragraph]:
@@ -126,7 +140,7 @@ def paragraphs(body: str, style: ParagraphStyle) -> list[Paragraph]:
     list item ("- ", "• ") which keeps its own line.
     """
     blocks = [block.strip() for block in body.replace("\r\n", "\n").split("\n\n")]
-    return [Paragraph(_joined_lines(block), style) for block in blocks if block]
+    return [para(_joined_lines(block), style) for block in blocks if block]
 
 
 def _joined_lines(block: str) -> str:
@@ -135,8 +149,8 @@ def _joined_lines(block: str) -> str:
         line = line.strip()
         if not line:
             continue
-        separator = "<br/>" if line.startswith(("- ", "• ", "* ")) else " "
-        out += (separator if out else "") + text(line)
+        separator = "\n" if line.startswith(("- ", "• ", "* ")) else " "
+        out += (separator if out else "") + line
     return out
 
 
@@ -158,7 +172,7 @@ def banner(message_urgency: Urgency, locale: str, sizes: Sizes) -> Table | None:
         textColor=colour,
         alignment=1,
     )
-    table = Table([[Paragraph(text(label.upper()), style)]], colWidths=[CONTENT_WIDTH])
+    table = Table([[para(label.upper(), style)]], colWidths=[CONTENT_WIDTH])
     table.setStyle(
         TableStyle(
             [
@@ -180,9 +194,14 @@ class VerificationBlock(Flowable):
         self.url = message.public_url
         self.sizes = sizes
         label = gettext(locale, "Vérifier l’authenticité : {code}").format(code=self.code)
-        style = styles(sizes)["footer"]
-        lines = [f"<b>{text(label)}</b>"] + ([text(self.url)] if self.url else [])
-        self.caption = Paragraph("<br/>".join(lines), style)
+        style = styles(sizes, locale)["footer"]
+        if has_rtl(label):  # one plain paragraph: RTLParagraph takes no markup
+            self.caption: Paragraph = RTLParagraph(
+                "\n".join(filter(None, [label, self.url])), style
+            )
+        else:
+            lines = [f"<b>{text(label)}</b>"] + ([text(self.url)] if self.url else [])
+            self.caption = Paragraph("<br/>".join(lines), style)
         self.width = width
         # A gutter on the right keeps the caption clear of the page number.
         self.caption_width = width - sizes.qr - 4 * mm - 14 * mm

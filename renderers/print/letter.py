@@ -15,12 +15,13 @@ from itertools import count
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Frame, Paragraph, Spacer
+from reportlab.platypus import Flowable, Frame, Spacer
 
 from renderers.errors import RenderError, RenderErrorCode
 from renderers.i18n import gettext
 from renderers.message import Message, Rendition
 from renderers.print.address import PostalRecipient
+from renderers.print.bidi import visual
 from renderers.print.dates import letter_date_line, local_day
 from renderers.print.fonts import REGULAR, register_fonts, text_width
 from renderers.print.layout import (
@@ -31,10 +32,10 @@ from renderers.print.layout import (
     Sizes,
     banner,
     content_frame,
+    para,
     paragraphs,
     sizes_for,
     styles,
-    text,
 )
 
 FORM = "letter"
@@ -112,7 +113,7 @@ def letter_content(message: Message, *, place: str = "") -> LetterContent:
 
 def message_letter_story(message: Message, sizes: Sizes, *, place: str) -> list[Flowable]:
     locale = message.locale
-    style = styles(sizes)
+    style = styles(sizes, locale)
     day = local_day(message)
     story = opening(day, locale, sizes, place=place, subject=message.title)
     urgency_banner = banner(message.urgency, locale, sizes)
@@ -121,37 +122,37 @@ def message_letter_story(message: Message, sizes: Sizes, *, place: str) -> list[
     story += paragraphs(message.body, style["body"])
     if message.contact:
         label = gettext(locale, "Contact : {contact}").format(contact=message.contact)
-        story.append(Paragraph(text(label), style["body"]))
+        story.append(para(label, style["body"]))
     for link in message.links:
         label = gettext(locale, "Plus d’informations : {link}").format(link=link)
-        story.append(Paragraph(text(label), style["body"]))
+        story.append(para(label, style["body"]))
     return story + closing(message.organisation, locale, sizes)
 
 
 def opening(day: date, locale: str, sizes: Sizes, *, place: str, subject: str) -> list[Flowable]:
     """Place and date, subject line and salutation."""
-    style = styles(sizes)
+    style = styles(sizes, locale)
     subject_line = gettext(locale, "Objet : {subject}").format(subject=subject)
     return [
-        Paragraph(text(letter_date_line(day, place, locale)), style["right"]),
+        para(letter_date_line(day, place, locale), style["right"]),
         Spacer(1, sizes.body * 0.8),
-        Paragraph(text(subject_line), style["heading"]),
+        para(subject_line, style["heading"]),
         Spacer(1, sizes.body * 0.4),
-        Paragraph(text(gettext(locale, "Madame, Monsieur,")), style["body"]),
+        para(gettext(locale, "Madame, Monsieur,"), style["body"]),
     ]
 
 
 def closing(organisation: str, locale: str, sizes: Sizes) -> list[Flowable]:
     """Courtesy formula and signature block."""
-    style = styles(sizes)
+    style = styles(sizes, locale)
     formula = gettext(
         locale,
         "Nous vous prions d’agréer, Madame, Monsieur, l’expression de nos salutations distinguées.",
     )
-    kept = [Paragraph(text(formula), style["body"]), Spacer(1, sizes.body)]
+    kept = [para(formula, style["body"]), Spacer(1, sizes.body)]
     for flowable in kept:
         flowable.keepWithNext = True  # the signature never stands alone on a page
-    return [*kept, Paragraph(f"<b>{text(organisation)}</b>", style["signature"])]
+    return [*kept, para(organisation, style["signature"], bold=True)]
 
 
 def new_canvas(target, *, title: str) -> Canvas:
@@ -198,7 +199,7 @@ class LetterLayout:
                 if reference:
                     label = gettext(self.locale, "Réf. : {reference}").format(reference=reference)
                     canvas.setFont(REGULAR, self.sizes.footer if not self.sizes.large else 16)
-                    canvas.drawString(MARGIN, self.reference_y, label)
+                    canvas.drawString(MARGIN, self.reference_y, visual(label))
             canvas.showPage()
         return len(self.page_forms)
 
@@ -223,8 +224,9 @@ class LetterLayout:
         return forms
 
     def _draw_first_page_furniture(self, canvas: Canvas, content: LetterContent) -> None:
+        # The sender sits left of the window whatever the script, like the address block.
         style = styles(self.sizes)["heading" if self.sizes.large else "body"]
-        sender = Paragraph(f"<b>{text(content.organisation)}</b>", style)
+        sender = para(content.organisation, style, bold=True)
         width = WINDOW_LEFT - MARGIN - 8 * mm
         _, height = sender.wrap(width, WINDOW_TOP + WINDOW_HEIGHT)
         top = PAGE_HEIGHT - 15 * mm
@@ -299,7 +301,7 @@ def draw_address(canvas: Canvas, lines: Sequence[str], sizes: Sizes) -> None:
     block_text.setFont(REGULAR, size, leading)
     block_text.setHorizScale(scale)
     for line in lines:
-        block_text.textLine(line)
+        block_text.textLine(visual(line))
     canvas.drawText(block_text)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, HRFlowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, HRFlowable, Spacer
 
 from renderers.i18n import gettext
 from renderers.message import Message, Rendition
@@ -15,10 +15,10 @@ from renderers.print.layout import (
     Sizes,
     banner,
     build_flowing_pdf,
+    para,
     paragraphs,
     sizes_for,
     styles,
-    text,
 )
 
 FORM = "notice"
@@ -50,7 +50,7 @@ def render_notice(message: Message, *, large_print: bool = False) -> Rendition:
 def notice_story(message: Message, sizes: Sizes) -> list[Flowable]:
     """The flowables of one announcement as a notice (also one section of the weekly notice)."""
     return [
-        Paragraph(text(message.organisation), styles(sizes)["heading"]),
+        para(message.organisation, styles(sizes, message.locale)["heading"]),
         HRFlowable(width="100%", thickness=1, color=RULE_GREY, spaceAfter=sizes.body),
         *announcement_story(message, sizes, title_style="title"),
     ]
@@ -58,22 +58,22 @@ def notice_story(message: Message, sizes: Sizes) -> list[Flowable]:
 
 def announcement_story(message: Message, sizes: Sizes, *, title_style: str) -> list[Flowable]:
     """Banner, title, date, body, contact and links of one announcement."""
-    style = styles(sizes)
     locale = message.locale
+    style = styles(sizes, locale)
     story: list[Flowable] = []
     urgency_banner = banner(message.urgency, locale, sizes)
     if urgency_banner is not None:
         story += [urgency_banner, Spacer(1, sizes.body * 0.8)]
-    story.append(Paragraph(text(message.title), style[title_style]))
-    story.append(Paragraph(text(full_date(message)), style["heading"]))
+    story.append(para(message.title, style[title_style]))
+    story.append(para(full_date(message), style["heading"]))
     for flowable in story:
         # Banner, title and date never end a page apart from the text they announce.
         flowable.keepWithNext = 1
     story += paragraphs(message.body, style["body"])
     if message.contact:
         label = gettext(locale, "Contact : {contact}").format(contact=message.contact)
-        story.append(Paragraph(text(label), style["body"]))
+        story.append(para(label, style["body"]))
     for link in message.links:
         label = gettext(locale, "Plus d’informations : {link}").format(link=link)
-        story.append(Paragraph(text(label), style["body"]))
+        story.append(para(label, style["body"]))
     return story

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 
+from babel.numbers import format_currency
+
 from renderers.errors import RenderError, RenderErrorCode
-from renderers.i18n import gettext
+from renderers.i18n import babel_locale, gettext
 from renderers.message import Message, Rendition, Urgency
 from renderers.sms.gsm import SMSAnalysis, analyse
 from renderers.sms.smart import SmartPolicy, smart_encode
@@ -119,6 +121,10 @@ def render_sms(
             "characters": sms.characters,
             "parts": sms.parts,
             "cost": "" if cost is None else str(cost),
+            # What a preview shows, in the reader's locale (`0,15 €`, `€0.15`, `0,15 €`).
+            "cost_text": ""
+            if cost is None
+            else format_currency(cost, config.currency, locale=babel_locale(message.locale)),
             "currency": config.currency,
             "country": country.upper(),
             "policy": str(config.policy),

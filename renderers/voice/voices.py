@@ -70,6 +70,8 @@ class VoiceChoice:
             raise ValueError(f"voice {self.voice} speaks {expected}, not {self.language_tag}")
 
 
+# Breton (br) has no voice: neither Twilio/Amazon Polly nor espeak-ng speak it. `voice_for`
+# refuses it (UNSUPPORTED_LOCALE) and the gateway then calls in the organisation's language.
 DEFAULT_VOICES: Mapping[str, VoiceChoice] = MappingProxyType(
     {
         "fr": VoiceChoice("fr-FR", "Polly.Lea"),

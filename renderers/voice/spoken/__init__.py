@@ -12,11 +12,17 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from renderers.i18n import language
-from renderers.voice.spoken import en, fr
+from renderers.voice.spoken import ar, en, es, fr, pt
 from renderers.voice.spoken.common import collapse_spaces, plain_spaces, replace_addresses
 
 RULES: Mapping[str, Callable[[str], str]] = MappingProxyType(
-    {"fr": fr.normalise, "en": en.normalise}
+    {
+        "fr": fr.normalise,
+        "en": en.normalise,
+        "es": es.spoken,
+        "pt": pt.spoken,
+        "ar": ar.spoken,
+    }
 )
 
 

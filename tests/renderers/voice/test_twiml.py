@@ -9,6 +9,7 @@ import pytest
 
 from renderers.errors import RenderError, RenderErrorCode
 from renderers.voice import (
+    DEFAULT_VOICES,
     SAY_LIMIT,
     MenuChoice,
     VoiceChoice,
@@ -178,9 +179,10 @@ def test_a_locale_without_a_voice_is_unsupported(locale):
 
 
 def test_a_voice_without_translated_call_words_is_refused_rather_than_mixing_languages():
-    # es has a voice but no catalog: French words read by a Spanish voice would help no one.
+    # de has a voice here but no catalog: French words read by a German voice help no one.
+    config = VoiceConfig(voices={**DEFAULT_VOICES, "de": VoiceChoice("de-DE", "Polly.Vicki")})
     with pytest.raises(RenderError) as error:
-        render_voice(create_message(locale="es", body="El agua será cortada."))
+        render_voice(create_message(locale="de", body="Das Wasser wird abgestellt."), config)
     assert error.value.code == RenderErrorCode.UNSUPPORTED_LOCALE
     assert "not translated" in error.value.detail
 
