@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from gateway.mapping import to_message
 from gateway.models import Announcement, Organisation, Rendition
+from renderers.errors import RenderError
 from renderers.message import Message
 from renderers.message import Rendition as RenditionValue
 from renderers.print import render_notice
@@ -47,6 +48,20 @@ def render_form(form: str, message: Message, organisation: Organisation) -> Rend
 def preview(announcement: Announcement, locale: str | None = None) -> dict[str, RenditionValue]:
     message = to_message(announcement, locale)
     return {form: render_form(form, message, announcement.organisation) for form in PREVIEW_FORMS}
+
+
+def try_render(
+    forms: Iterable[str], message: Message, organisation: Organisation
+) -> dict[str, RenditionValue | RenderError]:
+    """Each form, or the RenderError saying why it cannot fit: a preview of unsaved text shows
+    every form even when one of them fails."""
+    results: dict[str, RenditionValue | RenderError] = {}
+    for form in forms:
+        try:
+            results[form] = render_form(form, message, organisation)
+        except RenderError as error:
+            results[form] = error
+    return results
 
 
 def archive(announcement: Announcement, pairs: Iterable[tuple[str, str]]) -> int:
