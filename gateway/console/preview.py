@@ -15,7 +15,7 @@ import pypdfium2
 from django.conf import settings
 
 from gateway.mapping import to_message
-from gateway.models import Announcement, Area, Organisation, Topic
+from gateway.models import Announcement, Area, Organisation, Topic, Urgency
 from gateway.registry import social_accounts
 from gateway.renditions import render_form, try_render
 from renderers.errors import RenderError
@@ -38,6 +38,12 @@ class Preview:
     pages: dict = field(default_factory=dict)  # "notice"/"letter" -> data: URI | RenderError
 
 
+def source_locale(data, organisation: Organisation) -> str:
+    """The compose data's language, if it is one of ours (else the organisation's)."""
+    locale = data.get("locale")
+    return locale if locale in dict(settings.LANGUAGES) else organisation.default_locale
+
+
 def texts_from_data(data, source: str) -> dict[str, dict[str, str]]:
     """{locale: {title, summary, body}} from compose form data (possibly incomplete)."""
     texts = {source: {f: (data.get(f) or "").strip() for f in FIELDS}}
@@ -52,8 +58,9 @@ def texts_from_data(data, source: str) -> dict[str, dict[str, str]]:
 
 def message_from_data(data, organisation: Organisation, locale: str) -> Message:
     """The Message the renderers would get once these compose data are saved and published."""
-    source = data.get("locale") or organisation.default_locale
+    source = source_locale(data, organisation)
     texts = texts_from_data(data, source)
+    urgency = data.get("urgency")
     text = texts.get(locale) or texts[source]
     link = (data.get("links") or "").strip()
     return Message(
@@ -62,7 +69,7 @@ def message_from_data(data, organisation: Organisation, locale: str) -> Message:
         title=text["title"],
         summary=text["summary"],
         body=text["body"],
-        urgency=data.get("urgency") or "info",
+        urgency=urgency if urgency in Urgency.values else Urgency.INFO,
         topics=tuple(
             Topic.objects.filter(
                 organisation=organisation, slug__in=data.getlist("topics")

@@ -103,6 +103,15 @@ def test_preview_in_english_uses_the_translation(client, author):
     assert "Water cut on Tuesday." in html and "Pas de traduction" not in html
 
 
+def test_preview_of_nonsense_data_still_answers(client, author):
+    logged_in(client, author)
+    html = client.post(
+        reverse("console:preview"),
+        {"locale": "xx", "urgency": "panic", "preview_locale": "zz", "topics": ["nope"]},
+    )
+    assert html.status_code == 200 and "the summary is empty" in html.content.decode()
+
+
 def test_compose_creates_and_submits_then_an_approver_approves(client, author, approver):
     logged_in(client, author)
     response = client.post(reverse("console:compose"), {**COMPOSE, "then": "submit"})

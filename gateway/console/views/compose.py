@@ -52,7 +52,7 @@ def preview_partial(request):
     """The renditions of the unsaved compose data in the chosen language, and the warnings."""
     organisation = member(request).organisation
     data = request.POST
-    source = data.get("locale") or organisation.default_locale
+    source = previews.source_locale(data, organisation)
     texts = previews.texts_from_data(data, source)
     locale = data.get("preview_locale") or source
     shown = previews.preview(previews.message_from_data(data, organisation, locale), organisation)
