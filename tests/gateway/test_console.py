@@ -4,6 +4,7 @@ subscribers and the weekly notice. The browser test (tests/browser) drives the s
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 from django.urls import reverse
@@ -217,3 +218,19 @@ def test_pages_are_in_english_when_asked(client, author):
     logged_in(client, author)
     html = client.get(reverse("console:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="en">' in html
+
+
+@pytest.mark.parametrize("saved", [False, True])
+def test_audio_preview_is_a_wav_or_says_why(client, org, author, saved):
+    logged_in(client, author)
+    if saved:
+        announcement = create_announcement(org, author=author)
+        url = reverse("console:announcement-audio", args=[announcement.pk]) + "?locale=en"
+        response = client.get(url)
+    else:
+        response = client.get(reverse("console:preview-audio"), COMPOSE)
+    if shutil.which("espeak-ng"):
+        assert response.status_code == 200 and response["Content-Type"] == "audio/wav"
+        assert response.content[:4] == b"RIFF"
+    else:
+        assert response.status_code == 503 and b"espeak-ng" in response.content
