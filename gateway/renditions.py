@@ -91,6 +91,20 @@ def preview_warnings(
     return warnings
 
 
+def try_render(
+    forms: Iterable[str], message: Message, organisation: Organisation
+) -> dict[str, RenditionValue | RenderError]:
+    """Each form, or the RenderError saying why it cannot fit: a preview of unsaved text shows
+    every form even when one of them fails."""
+    results: dict[str, RenditionValue | RenderError] = {}
+    for form in forms:
+        try:
+            results[form] = render_form(form, message, organisation)
+        except RenderError as error:
+            results[form] = error
+    return results
+
+
 def archive(announcement: Announcement, pairs: Iterable[tuple[str, str]]) -> int:
     """Render and store each (form, locale) not archived yet; return how many were made."""
     existing = set(announcement.renditions.values_list("form", "locale"))

@@ -34,10 +34,10 @@ def serve_cmd(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     address = f"{args.host}:{args.port}"
     if args.no_worker:
-        call_command("runserver", address, use_reloader=False)
+        call_command("runserver", address, use_reloader=False, insecure_serving=True)
         return 0
     with embedded_worker():
-        call_command("runserver", address, use_reloader=False)
+        call_command("runserver", address, use_reloader=False, insecure_serving=True)
     return 0
 
 

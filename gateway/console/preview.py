@@ -1,0 +1,135 @@
+"""What every citizen will get, from unsaved compose data or a saved announcement.
+
+Per language: the SMS as sent (encoding, segments, cost), the post per social account with its
+counter, the call's script (and an audio player), the notice and the letter's first page as
+images; and the warnings an agent should see before asking for approval.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass, field
+
+import pypdfium2
+from django.conf import settings
+
+from gateway.mapping import to_message
+from gateway.models import Announcement, Area, Organisation, Topic, Urgency
+from gateway.registry import social_accounts
+from gateway.renditions import render_form, try_render
+from renderers.errors import RenderError
+from renderers.i18n import gettext
+from renderers.message import Message
+from renderers.print import PostalRecipient, render_letter
+from renderers.social import PLATFORMS, render_social
+
+PAGE_SCALE = 0.75  # 72 dpi × 0.75: an A4 page as a 446 × 631 image, enough to judge a layout
+SPECIMEN_ADDRESS = ("1 place de la Mairie", "00000 EXEMPLE")
+
+FIELDS = ("title", "summary", "body")
+
+
+@dataclass
+class Preview:
+    locale: str
+    renditions: dict = field(default_factory=dict)  # form -> Rendition | RenderError
+    social: list = field(default_factory=list)  # (account, Rendition | RenderError)
+    pages: dict = field(default_factory=dict)  # "notice"/"letter" -> data: URI | RenderError
+
+
+def source_locale(data, organisation: Organisation) -> str:
+    """The compose data's language, if it is one of ours (else the organisation's)."""
+    locale = data.get("locale")
+    return locale if locale in dict(settings.LANGUAGES) else organisation.default_locale
+
+
+def texts_from_data(data, source: str) -> dict[str, dict[str, str]]:
+    """{locale: {title, summary, body}} from compose form data (possibly incomplete)."""
+    texts = {source: {f: (data.get(f) or "").strip() for f in FIELDS}}
+    for code, _name in settings.LANGUAGES:
+        if code == source:
+            continue
+        given = {f: (data.get(f"{f}_{code}") or "").strip() for f in FIELDS}
+        if any(given.values()):
+            texts[code] = given
+    return texts
+
+
+def message_from_data(data, organisation: Organisation, locale: str) -> Message:
+    """The Message the renderers would get once these compose data are saved and published."""
+    source = source_locale(data, organisation)
+    texts = texts_from_data(data, source)
+    urgency = data.get("urgency")
+    text = texts.get(locale) or texts[source]
+    link = (data.get("links") or "").strip()
+    return Message(
+        organisation=organisation.name,
+        locale=locale if locale in texts else source,
+        title=text["title"],
+        summary=text["summary"],
+        body=text["body"],
+        urgency=urgency if urgency in Urgency.values else Urgency.INFO,
+        topics=tuple(
+            Topic.objects.filter(
+                organisation=organisation, slug__in=data.getlist("topics")
+            ).values_list("name", flat=True)
+        ),
+        areas=tuple(
+            Area.objects.filter(
+                organisation=organisation, slug__in=data.getlist("areas")
+            ).values_list("name", flat=True)
+        ),
+        links=(link,) if link else (),
+        contact=(data.get("contact") or "").strip(),
+        timezone=organisation.timezone,
+        verification_code="XXXX-XXXX",  # made at saving; same length, so the SMS counts hold
+        public_url=f"{settings.PUBLIC_URL}/v/XXXX-XXXX",
+    )
+
+
+def preview(message: Message, organisation: Organisation) -> Preview:
+    result = Preview(locale=message.locale)
+    result.renditions = try_render(("sms", "voice"), message, organisation)
+    for account in social_accounts():
+        try:
+            result.social.append((account, render_social(message, PLATFORMS[account])))
+        except RenderError as error:
+            result.social.append((account, error))
+    for form, render in (("notice", _notice), ("letter", _letter)):
+        try:
+            result.pages[form] = first_page_png(render(message, organisation))
+        except RenderError as error:
+            result.pages[form] = error
+    return result
+
+
+def saved_message(announcement: Announcement, locale: str) -> Message:
+    return to_message(announcement, locale)
+
+
+def _notice(message: Message, organisation: Organisation) -> bytes:
+    return bytes(render_form("notice", message, organisation).body)  # type: ignore[arg-type]
+
+
+def _letter(message: Message, organisation: Organisation) -> bytes:
+    specimen = PostalRecipient(
+        reference="SPECIMEN",
+        name=gettext(message.locale, "Destinataire exemple"),
+        address=tuple(organisation.address_lines) or SPECIMEN_ADDRESS,
+        locale=message.locale,
+    )
+    body = render_letter(message, specimen, place=organisation.city).body
+    return bytes(body)  # type: ignore[arg-type]
+
+
+def first_page_png(pdf: bytes) -> str:
+    """The first page of a PDF as a PNG data: URI (pypdfium2, no external program)."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=PAGE_SCALE).to_pil()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")

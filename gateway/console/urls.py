@@ -1,0 +1,39 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path
+
+from gateway.console.views import announcements, compose, dashboard, subscribers
+
+app_name = "console"
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="console/login.html"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", announcements.home, name="home"),
+    path("approvals/", announcements.approvals, name="approvals"),
+    path("announcements/new/", compose.compose, name="compose"),
+    path("preview/", compose.preview_partial, name="preview"),
+    path("preview/audio.wav", compose.preview_audio, name="preview-audio"),
+    path("announcements/<int:announcement_id>/", announcements.detail, name="announcement"),
+    path(
+        "announcements/<int:announcement_id>/audio.wav",
+        compose.announcement_audio,
+        name="announcement-audio",
+    ),
+    re_path(
+        r"^announcements/(?P<announcement_id>\d+)/(?P<action>submit|approve|reject|schedule|publish|cancel)/$",
+        announcements.act,
+        name="act",
+    ),
+    path("announcements/<int:announcement_id>/dashboard/", dashboard.dashboard, name="dashboard"),
+    path(
+        "announcements/<int:announcement_id>/dashboard/live/",
+        dashboard.dashboard_live,
+        name="dashboard-live",
+    ),
+    path("subscribers/", subscribers.subscribers, name="subscribers"),
+    path("weekly-notice.pdf", subscribers.weekly_notice_pdf, name="weekly-notice"),
+]

@@ -1,0 +1,189 @@
+"""Announcements: the list, one announcement with its workflow buttons, the approval queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from gateway import publishing
+from gateway.console import preview as previews
+from gateway.console import warnings
+from gateway.console.access import is_approver, member, own_announcement
+from gateway.console.views.compose import ui_locale
+from gateway.models import Announcement, Status, Urgency
+from renderers.errors import RenderError
+from renderers.i18n import gettext
+
+
+def status_word(status: str, ui: str | None = None) -> str:
+    ui = ui or ui_locale()
+    words = {  # plain gettext calls, so extraction finds them
+        Status.DRAFT: gettext(ui, "Brouillon"),
+        Status.PENDING_APPROVAL: gettext(ui, "En attente d’approbation"),
+        Status.APPROVED: gettext(ui, "Approuvée"),
+        Status.SCHEDULED: gettext(ui, "Programmée"),
+        Status.SENDING: gettext(ui, "En cours d’envoi"),
+        Status.SENT: gettext(ui, "Envoyée"),
+        Status.CANCELLED: gettext(ui, "Annulée"),
+    }
+    return words.get(status, status)
+
+
+def refusal(code: str, ui: str) -> str:
+    if code == "forbidden":
+        return gettext(ui, "Votre rôle ne permet pas cette action.")
+    if code == "self_approval":
+        return gettext(ui, "L’auteur d’une annonce ne peut pas l’approuver.")
+    return gettext(ui, "Action impossible dans l’état actuel de l’annonce ; rechargez la page.")
+
+
+def done(action: str, ui: str) -> str:
+    return {
+        "submit": gettext(ui, "Annonce envoyée pour approbation."),
+        "approve": gettext(ui, "Annonce approuvée."),
+        "reject": gettext(ui, "Annonce renvoyée à son auteur."),
+        "schedule": gettext(ui, "Publication programmée."),
+        "publish": gettext(ui, "Publication lancée."),
+        "cancel": gettext(ui, "Annonce annulée."),
+    }[action]
+
+
+@login_required
+def home(request):
+    membership = member(request)
+    announcements = (
+        Announcement.objects.filter(organisation=membership.organisation)
+        .prefetch_related("texts")
+        .order_by("-created_at")[:50]
+    )
+    rows = [(a, a.text().title, status_word(a.status)) for a in announcements]
+    return render(request, "console/home.html", {"rows": rows, "member": membership})
+
+
+@login_required
+def approvals(request):
+    membership = member(request)
+    if not is_approver(membership):
+        raise PermissionDenied("approvers only")
+    pending = (
+        Announcement.objects.filter(
+            organisation=membership.organisation, status=Status.PENDING_APPROVAL
+        )
+        .select_related("author")
+        .prefetch_related("texts")
+        .order_by("created_at")
+    )
+    rows = [(a, a.text().title, a.author_id == request.user.pk) for a in pending]
+    return render(request, "console/approvals.html", {"rows": rows, "member": membership})
+
+
+@login_required
+def detail(request, announcement_id: int):
+    membership = member(request)
+    announcement = own_announcement(membership, announcement_id)
+    locale = request.GET.get("locale")
+    if locale not in announcement.locales:
+        locale = announcement.locale
+    shown = previews.preview(
+        previews.saved_message(announcement, locale), announcement.organisation
+    )
+    names = dict(settings.LANGUAGES)
+    texts = {
+        t.locale: {"title": t.title, "summary": t.summary, "body": t.body}
+        for t in announcement.texts.all()
+    }
+    found = warnings.missing_translations(texts, ui_locale()) + warnings.readability(
+        texts, ui_locale()
+    )
+    return render(
+        request,
+        "console/announcement.html",
+        {
+            "member": membership,
+            "announcement": announcement,
+            "text": announcement.text(locale),
+            "status": status_word(announcement.status),
+            "preview": shown,
+            "warnings": found,
+            "locales": [(code, names.get(code, code)) for code in announcement.locales],
+            "audio_url": reverse("console:announcement-audio", args=[announcement.pk])
+            + f"?locale={shown.locale}",
+            "actions": available_actions(announcement, membership, request.user),
+        },
+    )
+
+
+def available_actions(announcement: Announcement, membership, user) -> set[str]:
+    status = announcement.status
+    actions = set()
+    if status == Status.DRAFT:
+        actions.add("submit")
+    if status == Status.PENDING_APPROVAL and is_approver(membership):
+        if announcement.author_id != user.pk:
+            actions |= {"approve", "reject"}
+    if status in (Status.APPROVED, Status.SCHEDULED):
+        actions |= {"publish", "schedule"}
+    if (
+        announcement.urgency == Urgency.URGENT
+        and membership.can_alert
+        and status in (Status.DRAFT, Status.PENDING_APPROVAL)
+    ):
+        actions.add("publish")
+    if status in publishing.CANCELLABLE:
+        actions.add("cancel")
+    return actions
+
+
+@login_required
+@require_POST
+def act(request, announcement_id: int, action: str):
+    """One workflow step, through gateway.publishing like the API."""
+    membership = member(request)
+    announcement = own_announcement(membership, announcement_id)
+    ui = ui_locale()
+    try:
+        with transaction.atomic():
+            run(action, announcement, request)
+    except publishing.WorkflowError as exc:
+        messages.error(request, refusal(exc.code, ui))
+    except RenderError as exc:
+        messages.error(
+            request,
+            gettext(ui, "Une forme ne peut pas être produite : {detail}").format(detail=str(exc)),
+        )
+    except ValueError:
+        messages.error(request, gettext(ui, "Date de programmation invalide."))
+    else:
+        messages.success(request, done(action, ui))
+        if action == "publish":
+            return redirect("console:dashboard", announcement.pk)
+    return redirect("console:announcement", announcement.pk)
+
+
+def run(action: str, announcement: Announcement, request) -> None:
+    actor = request.user
+    if action == "submit":
+        publishing.submit(announcement, actor=actor)
+    elif action == "approve":
+        publishing.approve(announcement, actor=actor)
+    elif action == "reject":
+        publishing.reject(announcement, actor=actor, reason=request.POST.get("reason", ""))
+    elif action == "schedule":
+        when = datetime.fromisoformat(request.POST.get("when", ""))
+        zone = ZoneInfo(announcement.organisation.timezone)
+        publishing.schedule(announcement, when.replace(tzinfo=zone), actor=actor)
+    elif action == "publish":
+        publishing.publish(announcement, actor=actor)
+    elif action == "cancel":
+        publishing.cancel(announcement, actor=actor)
+    else:
+        raise publishing.WorkflowError("conflict", f"unknown action {action!r}")

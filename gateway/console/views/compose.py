@@ -1,0 +1,106 @@
+"""Compose an announcement with a live preview of every form, as the agent types."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_GET, require_POST
+
+from gateway.console import preview as previews
+from gateway.console import warnings
+from gateway.console.access import member, own_announcement
+from gateway.console.forms import ComposeForm
+from gateway.publishing import create_announcement, submit
+from gateway.renditions import PREVIEW_FORMS, try_render
+from renderers.errors import RenderError
+from renderers.message import Message
+from renderers.voice import AudioUnavailableError, audio_preview, render_voice
+
+
+def ui_locale() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+@login_required
+def compose(request):
+    membership = member(request)
+    form = ComposeForm(membership.organisation, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            announcement = create_announcement(
+                membership.organisation, form.announcement_data(), author=request.user
+            )
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if request.POST.get("then") == "submit":
+                submit(announcement, actor=request.user)
+            return redirect("console:announcement", announcement.pk)
+    return render(request, "console/compose.html", {"form": form, "member": membership})
+
+
+@login_required
+@require_POST
+def preview_partial(request):
+    """The renditions of the unsaved compose data in the chosen language, and the warnings."""
+    organisation = member(request).organisation
+    data = request.POST
+    source = previews.source_locale(data, organisation)
+    texts = previews.texts_from_data(data, source)
+    locale = data.get("preview_locale") or source
+    shown = previews.preview(previews.message_from_data(data, organisation, locale), organisation)
+    found = warnings.missing_translations(texts, ui_locale())
+    errors = []
+    for code in texts:
+        message = previews.message_from_data(data, organisation, code)
+        results = try_render(PREVIEW_FORMS, message, organisation)
+        errors += [((form, code), e) for form, e in results.items() if isinstance(e, RenderError)]
+    found += warnings.render_errors(errors, ui_locale())
+    found += warnings.readability(texts, ui_locale())
+    query = data.copy()
+    query.pop("csrfmiddlewaretoken", None)
+    query["preview_locale"] = shown.locale
+    return render(
+        request,
+        "console/_preview.html",
+        {
+            "preview": shown,
+            "warnings": found,
+            "locales": [(c, n) for c, n in settings.LANGUAGES if c in texts],
+            "audio_url": f"{reverse('console:preview-audio')}?{query.urlencode()}",
+        },
+    )
+
+
+@login_required
+@require_GET
+def preview_audio(request):
+    organisation = member(request).organisation
+    locale = request.GET.get("preview_locale") or request.GET.get("locale") or "fr"
+    return wav_response(previews.message_from_data(request.GET, organisation, locale))
+
+
+@login_required
+@require_GET
+def announcement_audio(request, announcement_id: int):
+    announcement = own_announcement(member(request), announcement_id)
+    locale = request.GET.get("locale")
+    return wav_response(previews.saved_message(announcement, locale or announcement.locale))
+
+
+def wav_response(message: Message) -> HttpResponse:
+    """The call spoken offline (espeak-ng); 503 with the reason when audio is unavailable."""
+    try:
+        script = render_voice(message).meta["script"]
+        with tempfile.TemporaryDirectory() as folder:
+            wav = audio_preview(script, message.locale, Path(folder) / "preview.wav")
+            return HttpResponse(wav.read_bytes(), content_type="audio/wav")
+    except (AudioUnavailableError, RenderError) as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")

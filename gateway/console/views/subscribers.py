@@ -1,0 +1,68 @@
+"""Subscribers: search by name or reference (phones masked), and the weekly notice to print."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from gateway.console.access import member
+from gateway.models import Citizen
+from gateway.weekly import weekly_notice
+
+PAGE = 50
+
+
+def masked(phone: str) -> str:
+    """`+33612345678` → `+336••••••78`: enough to recognise a number, not to call it."""
+    if len(phone) < 6:
+        return "•" * len(phone)
+    return phone[:4] + "•" * (len(phone) - 6) + phone[-2:]
+
+
+@login_required
+def subscribers(request):
+    membership = member(request)
+    query = request.GET.get("q", "").strip()
+    citizens = Citizen.objects.filter(
+        organisation=membership.organisation, erased_at__isnull=True
+    ).select_related("area")
+    if query:
+        citizens = citizens.filter(Q(name__icontains=query) | Q(reference__iexact=query))
+    rows = [(c, masked(c.phone)) for c in citizens.order_by("name", "pk")[:PAGE]]
+    year, week, _ = date.today().isocalendar()
+    return render(
+        request,
+        "console/subscribers.html",
+        {
+            "member": membership,
+            "query": query,
+            "rows": rows,
+            "count": citizens.count(),
+            "week": f"{year}-W{week:02d}",
+        },
+    )
+
+
+@login_required
+def weekly_notice_pdf(request):
+    """The weekly notice of the chosen ISO week (`2026-W47`), ready to print."""
+    organisation = member(request).organisation
+    try:
+        year, week = (int(part) for part in request.GET.get("week", "").split("-W"))
+        date.fromisocalendar(year, week, 1)
+    except ValueError:
+        return HttpResponse(
+            "week: expected an ISO week like 2026-W47", status=400, content_type="text/plain"
+        )
+    locale = request.GET.get("locale") or organisation.default_locale
+    if locale not in dict(settings.LANGUAGES):
+        return HttpResponse(f"locale: unknown language {locale!r}", status=400)
+    notice = weekly_notice(organisation, year, week, locale)
+    response = HttpResponse(notice.body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="avis-{year}-W{week:02d}-{locale}.pdf"'
+    return response
