@@ -137,8 +137,13 @@ def save(
     evidence: str,
     actor=None,
     citizen: Citizen | None = None,
+    regrant: bool = False,
 ) -> Citizen:
-    """Create or update a citizen and grant the consents of its channels (never an opt-out's)."""
+    """Create or update a citizen and grant the consents of its channels.
+
+    An opt-out is never granted back, unless `regrant` (the citizen asked again themselves,
+    e.g. online with a verified phone).
+    """
     data = checked.data
     fields = {
         "name": data.name,
@@ -166,7 +171,7 @@ def save(
             citizen.save()
             action = "citizen.updated"
         citizen.topics.set(checked.topics)
-        withdrawn = withdrawn_channels(organisation, citizen)
+        withdrawn = set() if regrant else withdrawn_channels(organisation, citizen)
         for channel in fields["channels"]:
             if channel not in withdrawn:
                 set_consent(citizen, channel, True, source=source, evidence=evidence, actor=actor)

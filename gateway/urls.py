@@ -5,4 +5,5 @@ from gateway.api import api
 urlpatterns = [
     path("api/", api.urls),
     path("hooks/twilio/", include("gateway.hooks.urls")),
+    path("inscription/", include("gateway.public.urls")),
 ]
