@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import F
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 
 from gateway.models import Announcement, Citizen, Consent, Delivery, DeliveryStatus
@@ -62,15 +63,15 @@ def citizen_profiles(
     if citizen_ids is not None:
         citizens = citizens.filter(id__in=citizen_ids)
     citizens = citizens.order_by("phone", "id")
-    after: Q | None = None
+    page = citizens
     while True:
-        page = citizens.filter(after) if after is not None else citizens
         rows = list(page.values_list(*FIELDS)[:BATCH])
         if not rows:
             return
         yield from _profiles(rows)
-        last_id, last_phone = rows[-1][0], rows[-1][3]
-        after = Q(phone__gt=last_phone) | Q(phone=last_phone, id__gt=last_id)
+        # (phone, id) > (last phone, last id): a row comparison that walks the index
+        after = (rows[-1][3], rows[-1][0])
+        page = citizens.filter(TupleGreaterThan(Tuple(F("phone"), F("id")), after))
 
 
 def _profiles(rows: list[tuple]) -> Iterator[CitizenProfile]:
@@ -154,5 +155,5 @@ def plan_deliveries(
 
 def _insert(rows: list[Delivery]) -> int:
     if rows:
-        Delivery.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        Delivery.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
     return len(rows)
