@@ -11,8 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.db.models import F
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 
 from gateway.models import Announcement, Citizen, Consent, Delivery, DeliveryStatus
@@ -69,9 +67,10 @@ def citizen_profiles(
         if not rows:
             return
         yield from _profiles(rows)
-        # (phone, id) > (last phone, last id): a row comparison that walks the index
-        after = (rows[-1][3], rows[-1][0])
-        page = citizens.filter(TupleGreaterThan(Tuple(F("phone"), F("id")), after))
+        # (phone, id) > (last phone, last id), written as a range on phone that both SQLite
+        # and PostgreSQL walk on the (organisation, phone, id) index
+        phone, last_id = rows[-1][3], rows[-1][0]
+        page = citizens.filter(phone__gte=phone).exclude(phone=phone, id__lte=last_id)
 
 
 def _profiles(rows: list[tuple]) -> Iterator[CitizenProfile]:
