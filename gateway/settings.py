@@ -114,6 +114,8 @@ MASTODON_API_BASE_URL = os.environ.get("MASTODON_API_BASE_URL", "")
 MASTODON_ACCESS_TOKEN = os.environ.get("MASTODON_ACCESS_TOKEN", "")
 
 DELIVERY_BATCH_SIZE = int(os.environ.get("CRIEUR_BATCH_SIZE", "200"))
+# Days a delivery keeps its details (provider reference, error); counts are kept for ever.
+DELIVERY_RETENTION_DAYS = int(os.environ.get("CRIEUR_DELIVERY_RETENTION_DAYS", "365"))
 
 LOGGING = {
     "version": 1,

@@ -7,4 +7,5 @@ urlpatterns = [
     path("hooks/twilio/", include("gateway.hooks.urls")),
     path("console/", include("gateway.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # the language switch (set_language)
+    path("inscription/", include("gateway.public.urls")),
 ]

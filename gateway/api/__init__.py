@@ -75,3 +75,7 @@ def _field(loc) -> str:
 from gateway.api.announcements import router as announcements_router  # noqa: E402
 
 api.add_router("/announcements", announcements_router)
+
+from gateway.api.citizens import router as citizens_router  # noqa: E402
+
+api.add_router("/citizens", citizens_router)

@@ -19,12 +19,14 @@ from gateway.api.schemas import (
     Error,
     PreviewOut,
     PublishOut,
+    ReachOut,
 )
 from gateway.mapping import public_url, to_message
 from gateway.models import Announcement, Delivery
 from gateway.publishing import WorkflowError, create_announcement, publish
 from gateway.renditions import preview as render_preview
 from gateway.renditions import preview_warnings
+from gateway.routing.reach import estimate_reach
 from renderers.voice import AudioUnavailableError, audio_preview, render_voice
 
 router = Router(tags=["announcements"])
@@ -121,6 +123,12 @@ def preview_audio(request, announcement_id: int, locale: str | None = None):
         except AudioUnavailableError as exc:
             return Status(503, {"detail": str(exc)})
         return HttpResponse(wav.read_bytes(), content_type="audio/wav")
+
+
+@router.get("/{announcement_id}/reach", response={200: ReachOut, 404: Error})
+def reach(request, announcement_id: int):
+    """Who would be reached if published now: counts per channel, language and area."""
+    return estimate_reach(_own(request, announcement_id))
 
 
 @router.post(

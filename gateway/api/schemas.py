@@ -104,3 +104,20 @@ class DeliveriesOut(Schema):
     count: int
     counts: list[DeliveryCount]
     items: list[DeliveryOut]
+
+
+class ReachRow(Schema):
+    channel: str = Field(description="sms, voice, post, or weekly (the weekly letter)")
+    locale: str
+    area: str
+    count: int
+
+
+class ReachOut(Schema):
+    citizens: int
+    deliveries: int = Field(description="Deliveries that publishing now would create.")
+    deferred: int = Field(description="Of which deferred to the end of quiet hours.")
+    by_channel: dict[str, int]
+    by_locale: dict[str, int]
+    by_area: dict[str, int]
+    rows: list[ReachRow]

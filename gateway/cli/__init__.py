@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "gateway.cli.sms",
     "gateway.cli.print_cmd",
     "gateway.cli.locales",
+    "gateway.cli.import_cmd",
 )
 
 

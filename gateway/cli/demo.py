@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         with transaction.atomic():
             publish(announcement, actor=user)
         _wait(console, announcement, args.timeout)
+    _weekly_letters(announcement, out / "outbox" / "print")
     done = time.perf_counter()
     _report(console, announcement, out, key)
     console.print(
@@ -86,6 +87,18 @@ def _wait(console, announcement, timeout: float) -> None:
     raise CLIError(
         f"deliveries still pending after {timeout:.0f} s (see --timeout and the worker's log)"
     )
+
+
+def _weekly_letters(announcement, folder: Path) -> None:
+    """Postal subscribers get non-urgent news in the weekly letter: print this week's."""
+    from zoneinfo import ZoneInfo
+
+    from gateway.weekly import weekly_letters
+
+    organisation = announcement.organisation
+    published = announcement.published_at.astimezone(ZoneInfo(organisation.timezone))
+    year, week, _ = published.isocalendar()
+    weekly_letters(organisation, year, week, folder / f"weekly-{year}-W{week:02d}")
 
 
 def _report(console, announcement, out: Path, key: str) -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import regex
-from django.conf import settings
+from babel import Locale
+from django.db.models import Count
 
+from gateway.models import Citizen, Organisation
 from renderers.errors import RenderError
-from renderers.i18n import gettext
+from renderers.i18n import gettext, language, ngettext
 
 LONG_SENTENCE_WORDS = 25
 LONG_WORD_LETTERS = 12
@@ -26,17 +28,34 @@ class ComposeWarning:
     text: str
 
 
-def missing_translations(texts: dict, ui: str) -> list[ComposeWarning]:
-    names = dict(settings.LANGUAGES)
+def missing_translations(
+    texts: dict, organisation: Organisation, fallback: str, ui: str
+) -> list[ComposeWarning]:
+    """One warning per language that some of the organisation's citizens read and that has no
+    text: they will get the `fallback` text (routing's choice), and the agent should know."""
+    readers = (
+        Citizen.objects.filter(organisation=organisation, erased_at__isnull=True)
+        .exclude(language__in=list(texts))
+        .values_list("language")
+        .annotate(count=Count("id"))
+        .order_by("language")
+    )
+    names = Locale.parse(language(ui)).languages
     return [
         ComposeWarning(
             "translation",
-            gettext(
-                ui, "Pas de traduction en {language} : ces abonnés recevront le texte source."
-            ).format(language=names[code]),
+            ngettext(
+                ui,
+                "Pas de traduction en {language} : {count} abonné la recevra en {fallback}.",
+                "Pas de traduction en {language} : {count} abonnés la recevront en {fallback}.",
+                count,
+            ).format(
+                language=names.get(code, code),
+                count=count,
+                fallback=names.get(fallback, fallback),
+            ),
         )
-        for code in names
-        if code not in texts
+        for code, count in readers
     ]
 
 

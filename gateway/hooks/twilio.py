@@ -1,4 +1,5 @@
-"""Twilio webhooks: status callbacks (SMS and calls), the TwiML of a call and its keypad menu.
+"""Twilio webhooks: status callbacks (SMS and calls), the TwiML of a call and its keypad menu,
+and the citizens' texts (SMS keywords, answered with a TwiML `<Message>`).
 
 Every request must carry a valid `X-Twilio-Signature` computed on the public URL Twilio called
 (`PUBLIC_URL` + path and query), so a proxy in front of the gateway does not break it. Answers
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.urls import reverse
@@ -24,6 +26,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from gateway.mapping import to_message
 from gateway.models import AuditEvent, Channel, Consent, ConsentSource, Delivery, DeliveryStatus
+from gateway.models.citizen import normalise_phone
 from gateway.routing.fallback import start_fallbacks
 from renderers.voice import (
     MenuChoice,
@@ -196,3 +199,29 @@ def stop_calls(delivery: Delivery) -> None:
             source=ConsentSource.VOICE,
             delivery=delivery.pk,
         )
+
+
+@signed_by_twilio
+def inbound_sms(request: HttpRequest) -> HttpResponse:
+    """A citizen's text (keywords: join, stop, start, help, language): answer in one SMS."""
+    from twilio.twiml.messaging_response import MessagingResponse
+
+    from gateway.models import Organisation
+    from gateway.subscriptions import handle_sms
+
+    organisation = Organisation.objects.filter(sms_sender=request.POST.get("To", "")).first()
+    if organisation is None and Organisation.objects.count() == 1:
+        organisation = Organisation.objects.first()
+    try:
+        phone = normalise_phone(request.POST.get("From", ""))
+    except ValidationError:
+        phone = ""
+    if organisation is None or not phone:
+        logger.info("inbound sms for no known organisation: ignored")
+        return HttpResponse(str(MessagingResponse()), content_type="text/xml")
+    reply = handle_sms(
+        organisation, phone, request.POST.get("Body", ""), request.POST.get("MessageSid", "")
+    )
+    response = MessagingResponse()
+    response.message(reply)
+    return HttpResponse(str(response), content_type="text/xml")

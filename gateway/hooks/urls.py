@@ -6,6 +6,7 @@ app_name = "twilio_hooks"
 
 urlpatterns = [
     path("status", twilio.status, name="status"),
+    path("sms", twilio.inbound_sms, name="sms"),
     path("voice/<int:delivery_id>", twilio.voice, name="voice"),
     path("voice/<int:delivery_id>/menu", twilio.voice_menu, name="voice_menu"),
 ]

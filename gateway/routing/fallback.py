@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.utils import timezone
+
 from gateway.models import Announcement, Delivery
-from gateway.routing.plan import plan_routes
-from gateway.routing.planning import citizen_profiles, target_of
+from gateway.routing.plan import PHONE_CHANNELS, WEEKLY_LETTER, plan_routes, quiet_until
+from gateway.routing.planning import citizen_profiles, delivery_of, target_of
 
 
 def start_fallbacks(failed_ids: list[int]) -> int:
     """Create and queue the next delivery of each citizen whose delivery failed for good.
 
     A channel already tried for this announcement is never tried again, and an SMS is never
-    the fallback for a phone that another citizen's delivery already texted.
+    the fallback for a phone that another citizen's delivery already texted. When the next
+    channel is the weekly letter, nothing more is sent now.
     """
     by_announcement: dict[int, list[int]] = defaultdict(list)
     for ann_id, citizen_id in Delivery.objects.filter(
@@ -38,22 +41,23 @@ def _fall_back(announcement_id: int, citizen_ids: list[int]) -> int:
         .exclude(citizen_id__in=citizen_ids)
         .values_list("citizen__phone", flat=True)
     )
-    profiles = list(citizen_profiles(announcement, citizen_ids=citizen_ids))
-    phones = {p.id: p.phone for p in profiles}
+    now = timezone.now()
+    target = target_of(announcement)
+    profiles = {p.id: p for p in citizen_profiles(announcement, citizen_ids=citizen_ids)}
     rows = []
-    for route in plan_routes(target_of(announcement), profiles):
+    for route in plan_routes(target, profiles.values(), now=now):
+        profile = profiles[route.citizen_id]
         for channel in (route.channel, *route.fallbacks):
             if channel in tried[route.citizen_id]:
                 continue
-            if channel == "sms" and phones[route.citizen_id] in texted:
+            if channel == WEEKLY_LETTER:
+                break
+            if channel == "sms" and profile.phone in texted:
                 continue
+            quiet = not target.urgent and channel in PHONE_CHANNELS
+            not_before = quiet_until(profile, now) if quiet else None
             rows.append(
-                Delivery(
-                    announcement_id=announcement_id,
-                    citizen_id=route.citizen_id,
-                    channel=channel,
-                    locale=route.locale,
-                )
+                delivery_of(announcement_id, route.citizen_id, channel, route.locale, not_before)
             )
             break
     if rows:

@@ -34,8 +34,10 @@ def publish_announcement(announcement_id: int) -> int:
         announcement.published_at = timezone.now()
         announcement.save(update_fields=["published_at"])
     plan_deliveries(announcement, social_accounts())
-    planned = Delivery.objects.filter(announcement=announcement, status=DeliveryStatus.PLANNED)
-    pairs = planned.values_list("channel", "locale").distinct()
+    waiting = Delivery.objects.filter(
+        announcement=announcement, status__in=[DeliveryStatus.PLANNED, DeliveryStatus.DEFERRED]
+    )
+    pairs = waiting.values_list("channel", "locale").distinct()
     archive(
         announcement,
         [(FORM_OF_CHANNEL[c], loc) for c, loc in pairs if c in FORM_OF_CHANNEL]

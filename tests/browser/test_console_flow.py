@@ -63,7 +63,7 @@ def test_compose_preview_submit_approve_publish_dashboard(browser, live_server, 
     page.get_by_test_id("sms-encoding").filter(has_text="UCS-2").wait_for()
     after = segments(page)
     assert int(after) > int(before), (before, after)
-    assert page.get_by_test_id("warnings").get_by_text("Pas de traduction en English").is_visible()
+    assert page.get_by_test_id("warnings").get_by_text("Pas de traduction en anglais : 1 abonné").is_visible()
     shots(page, "compose-preview-ucs2")
 
     page.get_by_role("button", name="Enregistrer et demander l’approbation").click()

@@ -77,14 +77,16 @@ def test_preview_shows_every_form_and_counts_the_curly_apostrophe(client, author
     assert segments(curly) > segments(html)
 
 
-def test_preview_warns_about_missing_translation_length_and_readability(client, author):
+def test_preview_warns_about_missing_translation_length_and_readability(client, org, author):
+    for _ in range(2):
+        create_citizen(org, language="en")
     logged_in(client, author)
     long_sentence = " ".join(["mot"] * 30) + "."
     html = client.post(
         reverse("console:preview"),
         {**COMPOSE, "body": f"{long_sentence} Anticonstitutionnellement.", "summary": "x" * 2000},
     ).content.decode()
-    assert "Pas de traduction en English" in html
+    assert "Pas de traduction en anglais : 2 abonnés la recevront en français." in html
     assert "ne peut pas être produit" in html  # the SMS cannot fit 3 segments
     assert "Phrase de 30 mots" in html and "Anticonstitutionnellement" in html
 

@@ -1,10 +1,16 @@
-"""Routing v1 as a pure function: consent, order, language fallback, one SMS per phone."""
+"""Routing as a pure function: consent, order, language, one SMS per phone, quiet hours,
+the urgent override and the weekly letter."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, time
 
 import pytest
 
 from gateway.routing import AnnouncementTarget, CitizenProfile, plan_routes
+from gateway.routing.plan import WEEKLY_LETTER
+
+NIGHT = {"quiet_start": time(21, 0), "quiet_end": time(8, 0)}
 
 
 def target(**fields) -> AnnouncementTarget:
@@ -44,9 +50,9 @@ def test_first_consented_channel_in_order_of_preference():
 
 
 def test_no_consent_no_channel():
-    c = citizen(channels=("sms", "post"), consents=frozenset({"post"}), has_address=True)
+    c = citizen(channels=("sms", "voice"), consents=frozenset({"voice"}))
     [route] = plan(target(), c)
-    assert (route.channel, route.fallbacks) == ("post", ())
+    assert (route.channel, route.fallbacks) == ("voice", ())
 
 
 def test_opted_out_everywhere_is_not_planned():
@@ -96,3 +102,65 @@ def test_areas_always_filter_even_when_urgent():
 
 def test_no_topic_means_everyone():
     assert len(plan(target(topics=frozenset()), citizen(topics=frozenset()))) == 1
+
+
+# weekly letter --------------------------------------------------------------------------------
+
+
+def test_post_is_the_weekly_letter_for_non_urgent_news_and_ends_the_chain():
+    c = citizen(channels=("post", "sms"), consents=frozenset({"post", "sms"}), has_address=True)
+    [route] = plan(target(), c)
+    assert (route.channel, route.fallbacks) == (WEEKLY_LETTER, ())
+    c = citizen(
+        channels=("sms", "post", "voice"),
+        consents=frozenset({"post", "sms", "voice"}),
+        has_address=True,
+    )
+    [route] = plan(target(), c)
+    assert (route.channel, route.fallbacks) == ("sms", (WEEKLY_LETTER,))
+
+
+def test_urgent_news_reaches_a_postal_subscriber_by_voice_and_post():
+    c = citizen(
+        channels=("post",), consents=frozenset({"post", "voice"}), has_address=True, is_mobile=False
+    )
+    routes = plan(target(urgency="urgent"), c)
+    assert [(r.channel, r.fallbacks) for r in routes] == [("post", ()), ("voice", ())]
+
+
+# urgent override ------------------------------------------------------------------------------
+
+
+def test_urgent_uses_every_consented_channel_but_never_an_opted_out_one():
+    c = citizen(channels=("sms",), consents=frozenset({"sms", "voice"}), topics=frozenset())
+    assert [r.channel for r in plan(target(urgency="urgent"), c)] == ["sms", "voice"]
+    stopped = citizen(channels=("sms", "voice"), consents=frozenset({"voice"}))
+    assert [r.channel for r in plan(target(urgency="urgent"), stopped)] == ["voice"]
+
+
+# quiet hours ----------------------------------------------------------------------------------
+
+PARIS_23H = datetime(2026, 11, 20, 22, 0, tzinfo=UTC)  # 23:00 in Paris (UTC+1)
+
+
+def test_quiet_hours_defer_sms_to_the_end_of_the_window_in_the_citizens_time_zone():
+    [route] = plan_routes(target(), [citizen(**NIGHT)], now=PARIS_23H)
+    assert route.not_before == datetime(2026, 11, 21, 7, 0, tzinfo=UTC)  # 08:00 in Paris
+    montreal = citizen(timezone="America/Montreal", **NIGHT)  # 17:00 there: not quiet
+    [route] = plan_routes(target(), [montreal], now=PARIS_23H)
+    assert route.not_before is None
+
+
+def test_quiet_hours_inside_one_day_and_dst():
+    nap = citizen(quiet_start=time(13, 0), quiet_end=time(15, 30))
+    summer_2pm = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)  # 14:00 in Paris (UTC+2)
+    [route] = plan_routes(target(), [nap], now=summer_2pm)
+    assert route.not_before == datetime(2026, 7, 1, 13, 30, tzinfo=UTC)
+
+
+def test_quiet_hours_never_delay_urgent_nor_post():
+    routes = plan_routes(target(urgency="urgent"), [citizen(**NIGHT)], now=PARIS_23H)
+    assert [r.not_before for r in routes] == [None]
+    post = citizen(channels=("post",), consents=frozenset({"post"}), has_address=True, **NIGHT)
+    [route] = plan_routes(target(), [post], now=PARIS_23H)
+    assert route.not_before is None

@@ -101,9 +101,9 @@ def detail(request, announcement_id: int):
         t.locale: {"title": t.title, "summary": t.summary, "body": t.body}
         for t in announcement.texts.all()
     }
-    found = warnings.missing_translations(texts, ui_locale()) + warnings.readability(
-        texts, ui_locale()
-    )
+    found = warnings.missing_translations(
+        texts, announcement.organisation, announcement.fallback_locale, ui_locale()
+    ) + warnings.readability(texts, ui_locale())
     return render(
         request,
         "console/announcement.html",

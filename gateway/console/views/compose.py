@@ -56,7 +56,8 @@ def preview_partial(request):
     texts = previews.texts_from_data(data, source)
     locale = data.get("preview_locale") or source
     shown = previews.preview(previews.message_from_data(data, organisation, locale), organisation)
-    found = warnings.missing_translations(texts, ui_locale())
+    fallback = organisation.default_locale if organisation.default_locale in texts else source
+    found = warnings.missing_translations(texts, organisation, fallback, ui_locale())
     errors = []
     for code in texts:
         message = previews.message_from_data(data, organisation, code)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from gateway.public import signup
+
+app_name = "signup"
+
+urlpatterns = [
+    path("", signup.start, name="start"),
+    path("code/", signup.verify, name="code"),
+    path("preferences/<str:token>/", signup.preferences, name="preferences"),
+]
