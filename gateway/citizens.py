@@ -324,10 +324,8 @@ def import_citizens(
 # GDPR: export, erasure, retention -------------------------------------------------------------
 
 
-def export_citizen(citizen: Citizen) -> dict:
-    """Everything stored about one citizen, as JSON-ready data."""
-    consents = citizen.consents.order_by("channel")
-    consent_ids = [str(pk) for pk in consents.values_list("pk", flat=True)]
+def citizen_fields(citizen: Citizen) -> dict:
+    """The citizen's own fields, as the API shows them and the export starts with."""
     return {
         "reference": citizen.reference,
         "name": citizen.name,
@@ -339,6 +337,15 @@ def export_citizen(citizen: Citizen) -> dict:
         "channels": citizen.channels,
         "topics": sorted(citizen.topics.values_list("slug", flat=True)),
         "area": citizen.area.slug if citizen.area else None,
+    }
+
+
+def export_citizen(citizen: Citizen) -> dict:
+    """Everything stored about one citizen, as JSON-ready data."""
+    consents = citizen.consents.order_by("channel")
+    consent_ids = [str(pk) for pk in consents.values_list("pk", flat=True)]
+    return {
+        **citizen_fields(citizen),
         "large_print": citizen.large_print,
         "quiet_hours": [
             t.isoformat() if t else None for t in (citizen.quiet_start, citizen.quiet_end)

@@ -16,6 +16,7 @@ from gateway.citizens import (
     CitizenIn,
     Problem,
     check,
+    citizen_fields,
     erase_citizen,
     export_citizen,
     import_citizens,
@@ -79,16 +80,7 @@ def _own(request, reference: str) -> Citizen:
 
 def _out(citizen: Citizen) -> dict:
     return {
-        "reference": citizen.reference,
-        "name": citizen.name,
-        "phone": citizen.phone,
-        "address_lines": citizen.address_lines,
-        "country": citizen.country,
-        "language": citizen.language,
-        "timezone": citizen.timezone,
-        "channels": citizen.channels,
-        "topics": sorted(citizen.topics.values_list("slug", flat=True)),
-        "area": citizen.area.slug if citizen.area else None,
+        **citizen_fields(citizen),
         "consents": dict(citizen.consents.values_list("channel", "granted")),
         "erased": citizen.erased_at is not None,
     }
