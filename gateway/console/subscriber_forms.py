@@ -6,6 +6,8 @@ These forms only read the HTML; the citizen is validated and stored by `gateway.
 
 from __future__ import annotations
 
+import re
+
 import pydantic
 from django import forms
 from django.conf import settings
@@ -59,7 +61,8 @@ class PaperForm(forms.Form):
             gettext(lc, "Numéro et voie"),
             gettext(lc, "Lieu-dit, boîte postale"),
         )
-        for number, (name, hint) in enumerate(zip(ADDRESS_FIELDS, hints, strict=True), 1):
+        # numbered as printed (NF Z10-011): line 1 is the name, the last the postcode and city
+        for number, (name, hint) in enumerate(zip(ADDRESS_FIELDS, hints, strict=True), 2):
             self.fields[name] = text(
                 label=gettext(lc, "Adresse, ligne {number}").format(number=number),
                 help_text=hint,
@@ -104,7 +107,9 @@ class PaperForm(forms.Form):
         )
         time_input = forms.TimeInput(attrs={"type": "time"})
         self.fields["quiet_start"] = forms.TimeField(
-            label=gettext(lc, "Heures calmes, sans appel ni SMS : début"), required=False, widget=time_input
+            label=gettext(lc, "Heures calmes, sans appel ni SMS : début"),
+            required=False,
+            widget=time_input,
         )
         self.fields["quiet_end"] = forms.TimeField(
             label=gettext(lc, "Heures calmes : fin"), required=False, widget=time_input
@@ -144,7 +149,11 @@ class PaperForm(forms.Form):
         """The service's problems next to their fields; the address ones on the address group."""
         for name, problem in problems:
             if name == "address":
-                self.address_errors.append(problem)
+                field = self.address_field(problem)
+                if field:
+                    self.add_error(field, problem)
+                else:
+                    self.address_errors.append(problem)
             elif name.startswith("address_lines."):
                 index = int(name.split(".")[1])
                 self.add_error(ADDRESS_FIELDS[min(index, len(ADDRESS_FIELDS) - 1)], problem)
@@ -152,6 +161,19 @@ class PaperForm(forms.Form):
                 self.add_error(name, problem)
             else:
                 self.add_error(None, f"{name}: {problem}")
+
+    def address_field(self, problem: str) -> str | None:
+        """The input holding the printed line a problem names (`line 2 is 49 characters…`).
+
+        Printed lines are the name, the filled address lines, then postcode and city.
+        """
+        number = re.match(r"line (\d+)\b", problem)
+        if number is None:
+            return None
+        data = getattr(self, "cleaned_data", {})
+        printed = ["name", *(f for f in ADDRESS_FIELDS if data.get(f, "").strip()), "postcode"]
+        index = int(number[1]) - 1
+        return printed[index] if index < len(printed) else "country"
 
     def error_summary(self) -> list[tuple[str, str, str]]:
         """(anchor, label, problem) for the summary at the top of the page."""

@@ -75,7 +75,7 @@ def test_any_member_enters_a_paper_form_with_its_consent_evidence(client, org):
     assert "+33612345678" not in found
 
 
-def test_a_bad_address_is_named_next_to_the_address_and_in_the_summary(client, org):
+def test_a_bad_address_line_is_named_next_to_its_field_and_in_the_summary(client, org):
     logged_in(client, org)
     long_street = "Résidence des Grands Chênes, escalier B, porte 12"
     response = client.post(
@@ -83,9 +83,20 @@ def test_a_bad_address_is_named_next_to_the_address_and_in_the_summary(client, o
     )
     assert response.status_code == 422
     html = response.content.decode()
-    address = re.search(r'id="address-error">(.*?)</div>', html, re.S).group(1)
-    assert "line 2 is 49 characters, at most 38" in address
+    assert re.search(r'id="id_address1-error">line 2 is 49 characters, at most 38', html)
     assert 'role="alert"' in html and 'href="#id_address1"' in html
+    assert 'aria-describedby="id_address1_helptext id_address1-error"' in html
+    bad_postcode = client.post(reverse("console:paper-form"), {**PAPER, "postcode": "4912"})
+    assert re.search(r'id="id_postcode-error">line 3 must be', bad_postcode.content.decode())
+    assert not Citizen.objects.exists()
+
+
+def test_an_address_problem_without_a_line_is_shown_on_the_address(client, org):
+    logged_in(client, org)
+    empty = {**PAPER, "address3": "", "postcode": "", "city": "", "channels": ["post"]}
+    html = client.post(reverse("console:paper-form"), empty).content.decode()
+    group = re.search(r'id="address-error">(.*?)</div>', html, re.S).group(1)
+    assert "the address needs at least a name line and a locality line" in group
     assert 'aria-describedby="id_address1_helptext address-error"' in html
     assert not Citizen.objects.exists()
 
