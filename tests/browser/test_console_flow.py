@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from gateway.models import Announcement, Delivery, Role, Status
+from gateway.models import Announcement, Citizen, Delivery, Role, Status
 from tests.factories import (
     create_announcement,
     create_citizen,
@@ -171,3 +171,21 @@ def test_paper_form_then_search_and_reach_before_publishing(browser, live_server
     assert page.get_by_test_id("reach-areas").get_by_role("row", name="Nord 1").is_visible()
     assert not Delivery.objects.exists()
     shots(page, "reach-before-publishing")
+
+    page.get_by_role("link", name="Abonnés").click()
+    page.get_by_role("link", name="Importer un fichier CSV").click()
+    csv = (
+        "reference,name,phone,language,channels\nB-1,Anne,06 98 76 54 32,fr,sms\nB-2,Paul,,xx,sms\n"
+    )
+    files = {"name": "abonnes.csv", "mimeType": "text/csv", "buffer": csv.encode()}
+    page.get_by_label("Fichier CSV").set_input_files(files)
+    page.get_by_role("button", name="Importer", exact=True).click()
+    problems = page.get_by_test_id("import-problems")
+    assert problems.get_by_role("row", name=re.compile(r"^3 language unknown")).is_visible()
+    assert not Citizen.objects.filter(reference="B-1").exists()
+    shots(page, "import-report")
+    fixed = csv.replace("B-2,Paul,,xx,sms", "B-2,Paul,06 11 22 33 44,en,sms")
+    page.get_by_label("Fichier CSV").set_input_files({**files, "buffer": fixed.encode()})
+    page.get_by_role("button", name="Importer", exact=True).click()
+    page.get_by_text("2 créés, 0 mis à jour.").wait_for()
+    shots(page, "import-done")
