@@ -197,6 +197,28 @@ def withdrawn_channels(organisation: Organisation, citizen: Citizen) -> set[str]
     return mine
 
 
+def enter(
+    organisation: Organisation,
+    data: CitizenIn,
+    *,
+    source: str,
+    evidence: str,
+    actor=None,
+    citizen: Citizen | None = None,
+) -> tuple[Citizen | None, list[Problem]]:
+    """Check then save one citizen an agent entered (API, console); the problems, or nothing."""
+    if data.reference and citizen is None:
+        if Citizen.objects.filter(reference=data.reference).exists():
+            return None, [("reference", "already used")]
+    checked, problems = check(organisation, data)
+    if checked is None:
+        return None, problems
+    saved = save(
+        organisation, checked, source=source, evidence=evidence, actor=actor, citizen=citizen
+    )
+    return saved, []
+
+
 def paper_evidence(form_reference: str, signed_on: date, agent) -> str:
     who = getattr(agent, "username", "") or "agent"
     return f"paper form {form_reference} signed {signed_on.isoformat()}, entered by {who}"
@@ -248,6 +270,17 @@ def _row_data(row: dict[str, str]) -> dict:
     for name in ("quiet_start", "quiet_end", "reference"):
         data.setdefault(name, None if name != "reference" else "")
     return data
+
+
+def import_file(
+    organisation: Organisation, content: bytes, *, source_name: str, actor=None
+) -> ImportReport:
+    """`import_citizens` of an uploaded file; a file that is not UTF-8 is one problem."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return ImportReport(problems=[(1, "file", "not UTF-8 text")])
+    return import_citizens(organisation, text, source_name=source_name, actor=actor)
 
 
 def import_citizens(

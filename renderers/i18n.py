@@ -33,12 +33,22 @@ def shipped_locales() -> tuple[str, ...]:
     return tuple(sorted(catalogs | {SOURCE_LOCALE}))
 
 
+class SourceWords(NullTranslations):
+    """The source words themselves, with the source language's plural rule: in French 0 and 1
+    take the singular ("0 créé"), where gettext's default rule would say "0 créés"."""
+
+    _rule = Locale.parse(SOURCE_LOCALE).plural_form
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:  # type: ignore[override]
+        return msgid1 if self._rule(n) == "one" else msgid2
+
+
 @lru_cache(maxsize=64)
 def translations(locale: str) -> NullTranslations:
     """The catalog of `locale`; the source words (French) when the catalog has no entry."""
     lang = language(locale)
     if lang == SOURCE_LOCALE:
-        return NullTranslations()
+        return SourceWords()
     return Translations.load(str(LOCALES_DIR), [lang], DOMAIN)
 
 

@@ -15,13 +15,12 @@ from pydantic import Field
 from gateway.citizens import (
     CitizenIn,
     Problem,
-    check,
     citizen_fields,
+    enter,
     erase_citizen,
     export_citizen,
-    import_citizens,
+    import_file,
     paper_evidence,
-    save,
 )
 from gateway.models import Citizen
 
@@ -98,20 +97,16 @@ def _problems(problems: list[Problem]):
 
 
 def _store(request, data: CitizenIn, *, source: str, evidence: str, citizen=None):
-    if data.reference and citizen is None:
-        if Citizen.objects.filter(reference=data.reference).exists():
-            return _problems([("reference", "already used")])
-    checked, problems = check(request.organisation, data)
-    if checked is None:
-        return _problems(problems)
-    saved = save(
+    saved, problems = enter(
         request.organisation,
-        checked,
+        data,
         source=source,
         evidence=evidence,
         actor=request.user,
         citizen=citizen,
     )
+    if saved is None:
+        return _problems(problems)
     return Status(200 if citizen else 201, _out(saved))
 
 
@@ -133,19 +128,8 @@ def paper_form(request, payload: PaperFormIn):
 @router.post("/import", response={200: ImportOut, 422: ImportOut})
 def import_csv(request, file: UploadedFile = File(...)):  # noqa: B008
     """All or nothing: a validation report (line, field, problem) and nothing stored, or all."""
-    try:
-        text = file.read().decode("utf-8")
-    except UnicodeDecodeError:
-        return Status(
-            422,
-            {
-                "created": 0,
-                "updated": 0,
-                "problems": [{"line": 1, "field": "file", "problem": "not UTF-8 text"}],
-            },
-        )
-    report = import_citizens(
-        request.organisation, text, source_name=file.name or "upload", actor=request.user
+    report = import_file(
+        request.organisation, file.read(), source_name=file.name or "upload", actor=request.user
     )
     body = {
         "created": report.created,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from gateway.models import Announcement, Membership
+from gateway.models import Announcement, Membership, Role
 from gateway.publishing import APPROVERS
 
 
@@ -24,6 +24,10 @@ def member(request) -> Membership:
 
 def is_approver(membership: Membership) -> bool:
     return membership.role in APPROVERS
+
+
+def is_admin(membership: Membership) -> bool:
+    return membership.role == Role.ADMIN
 
 
 def own_announcement(membership: Membership, announcement_id: int) -> Announcement:

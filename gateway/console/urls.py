@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from gateway.console.views import announcements, compose, dashboard, subscribers
+from gateway.console.views import announcements, compose, dashboard, entry, reach, subscribers
 
 app_name = "console"
 
@@ -28,6 +28,7 @@ urlpatterns = [
         announcements.act,
         name="act",
     ),
+    path("announcements/<int:announcement_id>/reach/", reach.reach, name="reach"),
     path("announcements/<int:announcement_id>/dashboard/", dashboard.dashboard, name="dashboard"),
     path(
         "announcements/<int:announcement_id>/dashboard/live/",
@@ -35,5 +36,7 @@ urlpatterns = [
         name="dashboard-live",
     ),
     path("subscribers/", subscribers.subscribers, name="subscribers"),
+    path("subscribers/paper-form/", entry.paper_form, name="paper-form"),
+    path("subscribers/import/", entry.import_csv, name="import"),
     path("weekly-notice.pdf", subscribers.weekly_notice_pdf, name="weekly-notice"),
 ]

@@ -14,7 +14,7 @@ from bidi import get_display
 from pypdf import PdfReader
 
 from renderers.errors import RenderError, RenderErrorCode
-from renderers.i18n import gettext, shipped_locales
+from renderers.i18n import gettext, ngettext, shipped_locales
 from renderers.message import Message, Rendition
 from renderers.print import (
     render_letter,
@@ -177,3 +177,13 @@ def test_an_arabic_letter_reads_back_in_logical_order_with_an_independent_reader
         expected = _tokens(paragraph)
         start = said.index(expected[0])
         assert said[start : start + len(expected)] == expected
+
+
+def test_french_source_words_take_the_singular_for_zero_and_one():
+    words = ("{n} abonné", "{n} abonnés")
+    assert [ngettext("fr", *words, n) for n in (0, 1, 2, 1_000_000)] == [
+        "{n} abonné",
+        "{n} abonné",
+        "{n} abonnés",
+        "{n} abonnés",
+    ]

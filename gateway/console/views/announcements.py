@@ -118,7 +118,19 @@ def detail(request, announcement_id: int):
             "audio_url": reverse("console:announcement-audio", args=[announcement.pk])
             + f"?locale={shown.locale}",
             "actions": available_actions(announcement, membership, request.user),
+            "reach_url": reverse("console:reach", args=[announcement.pk])
+            if not_published(announcement)
+            else None,
         },
+    )
+
+
+def not_published(announcement: Announcement) -> bool:
+    """Its reach is still an estimate: nothing planned yet, and it may still be published."""
+    return announcement.published_at is None and announcement.status not in (
+        Status.SENDING,
+        Status.SENT,
+        Status.CANCELLED,
     )
 
 

@@ -9,10 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
 from gateway.console.access import member
 from gateway.models import Citizen
 from gateway.weekly import weekly_notice
+from renderers.i18n import ngettext
 
 PAGE = 50
 
@@ -42,10 +44,15 @@ def subscribers(request):
             "member": membership,
             "query": query,
             "rows": rows,
-            "count": citizens.count(),
+            "caption": caption(citizens.count()),
             "week": f"{year}-W{week:02d}",
         },
     )
+
+
+def caption(count: int) -> str:
+    lc = translation.get_language() or settings.LANGUAGE_CODE
+    return ngettext(lc, "{count} abonné", "{count} abonnés", count).format(count=count)
 
 
 @login_required
