@@ -1,8 +1,15 @@
 from django.urls import include, path
 
+from gateway import verification
 from gateway.api import api
 
 urlpatterns = [
     path("api/", api.urls),
     path("hooks/twilio/", include("gateway.hooks.urls")),
+    path("v/<str:code>", verification.verification, name="verification"),
+    path(
+        "v/<str:code>/notice-<str:locale>.pdf",
+        verification.archived_notice,
+        name="verification_notice",
+    ),
 ]

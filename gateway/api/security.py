@@ -46,7 +46,7 @@ def _admit(request: HttpRequest, caller: Caller, permission: str) -> Caller:
     if role not in roles:
         raise HttpError(403, f"your role ({role or 'none'}) does not allow this ({permission})")
     if scope not in caller.scopes:
-        raise HttpError(403, f"this API key lacks the {scope!r} scope")
+        raise HttpError(403, f"this API key lacks the {str(scope)!r} scope")
     request.organisation = caller.organisation  # type: ignore[attr-defined]
     request.membership = caller.membership  # type: ignore[attr-defined]
     request.user = caller.user  # type: ignore[assignment]

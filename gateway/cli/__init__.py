@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "gateway.cli.server",
     "gateway.cli.sms",
     "gateway.cli.print_cmd",
+    "gateway.cli.apikey",
 )
 
 
