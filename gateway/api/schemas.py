@@ -132,6 +132,8 @@ class ScheduleIn(Schema):
     def has_time_zone(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("give a time zone, e.g. 2026-11-24T09:00:00+01:00")
+        if value <= datetime.now(value.tzinfo):
+            raise ValueError("must be in the future")
         return value
 
 
