@@ -85,7 +85,7 @@ def _step(request, announcement_id: int, step, **kwargs) -> dict:
     return out
 
 
-@router.post("", response={201: AnnouncementOut, **errors(413, 422)}, auth=needs("write"))
+@router.post("", response={201: AnnouncementOut, **errors(body=True)}, auth=needs("write"))
 def create(request, payload: AnnouncementIn):
     try:
         announcement = publishing.create_announcement(
@@ -96,7 +96,7 @@ def create(request, payload: AnnouncementIn):
     return Status(201, _out(_own(request, announcement.pk)))
 
 
-@router.get("", response={200: list[AnnouncementOut], **errors(422)}, auth=needs("read"))
+@router.get("", response={200: list[AnnouncementOut], **errors()}, auth=needs("read"))
 @paginate(LimitOffsetPagination)
 def list_announcements(
     request, status: str | None = None, urgency: str | None = None, topic: str | None = None
@@ -122,7 +122,7 @@ def read(request, announcement_id: int):
 
 @router.patch(
     "/{announcement_id}",
-    response={200: AnnouncementOut, **errors(404, 409, 413, 422)},
+    response={200: AnnouncementOut, **errors(404, 409, body=True)},
     auth=needs("write"),
 )
 def edit(request, announcement_id: int, payload: AnnouncementPatch):
@@ -138,7 +138,7 @@ def edit(request, announcement_id: int, payload: AnnouncementPatch):
 
 @router.get(
     "/{announcement_id}/preview",
-    response={200: PreviewOut, **errors(404, 422)},
+    response={200: PreviewOut, **errors(404)},
     auth=needs("read"),
 )
 def preview(request, announcement_id: int, locale: str | None = None):
@@ -167,7 +167,7 @@ def preview(request, announcement_id: int, locale: str | None = None):
 
 @router.get(
     "/{announcement_id}/preview/audio",
-    response={200: None, **errors(404, 422, 503)},
+    response={200: None, **errors(404, 503)},
     openapi_extra={"responses": {"200": {"content": {"audio/wav": {}}}}},
     auth=needs("read"),
 )
@@ -205,7 +205,7 @@ def approve(request, announcement_id: int):
 
 @router.post(
     "/{announcement_id}/reject",
-    response={200: StatusOut, **errors(404, 409, 413, 422)},
+    response={200: StatusOut, **errors(404, 409, body=True)},
     auth=needs("approve"),
 )
 def reject(request, announcement_id: int, payload: RejectIn):
@@ -215,7 +215,7 @@ def reject(request, announcement_id: int, payload: RejectIn):
 
 @router.post(
     "/{announcement_id}/schedule",
-    response={200: StatusOut, **errors(404, 409, 413, 422)},
+    response={200: StatusOut, **errors(404, 409, body=True)},
     auth=needs("publish"),
 )
 def schedule(request, announcement_id: int, payload: ScheduleIn):
@@ -226,7 +226,7 @@ def schedule(request, announcement_id: int, payload: ScheduleIn):
 
 @router.post(
     "/{announcement_id}/publish",
-    response={202: StatusOut, **errors(404, 409, 422)},
+    response={202: StatusOut, **errors(404, 409)},
     auth=needs("publish"),
 )
 def publish_now(request, announcement_id: int):
@@ -246,7 +246,7 @@ def cancel(request, announcement_id: int):
 
 @router.get(
     "/{announcement_id}/deliveries",
-    response={200: DeliveriesOut, **errors(404, 422)},
+    response={200: DeliveriesOut, **errors(404)},
     auth=needs("read"),
 )
 def deliveries(

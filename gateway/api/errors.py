@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from gateway.api.schemas import Error
 
-# Every authenticated operation may answer these.
-AUTH = (401, 403)
+# Every operation may answer these: no or a bad key, a role or scope that does not allow it,
+# a parameter that does not validate.
+ALWAYS = (401, 403, 422)
+# An operation with a body also: malformed JSON, a body over the size limit.
+BODY = (400, 413)
 
 
-def errors(*codes: int) -> dict:
-    """`response={200: ThingOut, **errors(404, 422)}`: 401 and 403 are always included."""
-    return {code: Error for code in sorted({*AUTH, *codes})}
+def errors(*codes: int, body: bool = False) -> dict:
+    """`response={200: ThingOut, **errors(404, body=True)}`."""
+    return {code: Error for code in sorted({*ALWAYS, *(BODY if body else ()), *codes})}
 
 
 def workflow_status(code: str) -> int:

@@ -58,7 +58,7 @@ def list_keys(request):
     return [key_out(k) for k in keys.order_by("pk")]
 
 
-@router.post("", response={201: ApiKeyCreatedOut, **errors(413, 422)}, auth=needs("admin"))
+@router.post("", response={201: ApiKeyCreatedOut, **errors(body=True)}, auth=needs("admin"))
 def create(request, payload: ApiKeyIn):
     """A key for the caller's own user, with the scopes given: the key is in this answer only."""
     user = get_user_model().objects.get(pk=request.auth.user.pk)

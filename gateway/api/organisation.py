@@ -24,7 +24,7 @@ def read(request):
     return _out(request.auth.organisation)
 
 
-@router.patch("", response={200: OrganisationOut, **errors(413, 422)}, auth=needs("admin"))
+@router.patch("", response={200: OrganisationOut, **errors(body=True)}, auth=needs("admin"))
 def edit(request, payload: OrganisationPatch):
     """Change the settings given; audited with before/after."""
     organisation = Organisation.objects.get(pk=request.auth.organisation.pk)

@@ -15,7 +15,7 @@ from gateway.models import InboundMessage
 router = Router(tags=["replies"])
 
 
-@router.get("", response={200: list[InboundMessageOut], **errors(422)}, auth=needs("read"))
+@router.get("", response={200: list[InboundMessageOut], **errors()}, auth=needs("read"))
 @paginate(LimitOffsetPagination)
 def list_replies(
     request,

@@ -56,13 +56,13 @@ def list_topics(request):
     )
 
 
-@topics_router.post("", response={201: TopicOut, **errors(409, 413, 422)}, auth=needs("admin"))
+@topics_router.post("", response={201: TopicOut, **errors(409, body=True)}, auth=needs("admin"))
 def create_topic(request, payload: TopicIn):
     return _create(request, Topic, payload, TOPIC_FIELDS)
 
 
 @topics_router.patch(
-    "/{topic_id}", response={200: TopicOut, **errors(404, 413, 422)}, auth=needs("admin")
+    "/{topic_id}", response={200: TopicOut, **errors(404, body=True)}, auth=needs("admin")
 )
 def edit_topic(request, topic_id: int, payload: TopicPatch):
     return _edit(request, Topic, topic_id, payload, TOPIC_FIELDS)
@@ -77,13 +77,13 @@ def list_areas(request):
     )
 
 
-@areas_router.post("", response={201: AreaOut, **errors(409, 413, 422)}, auth=needs("admin"))
+@areas_router.post("", response={201: AreaOut, **errors(409, body=True)}, auth=needs("admin"))
 def create_area(request, payload: AreaIn):
     return _create(request, Area, payload, AREA_FIELDS)
 
 
 @areas_router.patch(
-    "/{area_id}", response={200: AreaOut, **errors(404, 413, 422)}, auth=needs("admin")
+    "/{area_id}", response={200: AreaOut, **errors(404, body=True)}, auth=needs("admin")
 )
 def edit_area(request, area_id: int, payload: AreaPatch):
     return _edit(request, Area, area_id, payload, AREA_FIELDS)
