@@ -12,10 +12,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gateway import publishing
 from gateway.api.errors import errors, workflow_status
+from gateway.api.params import Id, Limit, Offset, Pages
 from gateway.api.schemas import (
     AnnouncementIn,
     AnnouncementOut,
@@ -97,7 +98,7 @@ def create(request, payload: AnnouncementIn):
 
 
 @router.get("", response={200: list[AnnouncementOut], **errors()}, auth=needs("read"))
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_announcements(
     request, status: str | None = None, urgency: str | None = None, topic: str | None = None
 ):
@@ -116,7 +117,7 @@ def list_announcements(
 @router.get(
     "/{announcement_id}", response={200: AnnouncementOut, **errors(404)}, auth=needs("read")
 )
-def read(request, announcement_id: int):
+def read(request, announcement_id: Id):
     return _out(_own(request, announcement_id))
 
 
@@ -125,10 +126,10 @@ def read(request, announcement_id: int):
     response={200: AnnouncementOut, **errors(404, 409, body=True)},
     auth=needs("write"),
 )
-def edit(request, announcement_id: int, payload: AnnouncementPatch):
+def edit(request, announcement_id: Id, payload: AnnouncementPatch):
     """Change what is given. An approved or scheduled announcement goes back to pending
     approval (an edit needs a new approval); once sending, 409."""
-    data = payload.dict(exclude_unset=True)
+    data = payload.dict(exclude_none=True)  # null, like absent, leaves a field unchanged
     try:
         _step(request, announcement_id, publishing.edit, data=data)
     except ValueError as exc:
@@ -141,7 +142,7 @@ def edit(request, announcement_id: int, payload: AnnouncementPatch):
     response={200: PreviewOut, **errors(404)},
     auth=needs("read"),
 )
-def preview(request, announcement_id: int, locale: str | None = None):
+def preview(request, announcement_id: Id, locale: str | None = None):
     """Every rendition as it will be sent (a RenderError answers 422 naming the form)."""
     announcement = _own(request, announcement_id)
     if locale and locale not in announcement.locales:
@@ -171,7 +172,7 @@ def preview(request, announcement_id: int, locale: str | None = None):
     openapi_extra={"responses": {"200": {"content": {"audio/wav": {}}}}},
     auth=needs("read"),
 )
-def preview_audio(request, announcement_id: int, locale: str | None = None):
+def preview_audio(request, announcement_id: Id, locale: str | None = None):
     """The call's script spoken offline (espeak-ng); 503 says why when audio is unavailable."""
     announcement = _own(request, announcement_id)
     if locale and locale not in announcement.locales:
@@ -188,7 +189,7 @@ def preview_audio(request, announcement_id: int, locale: str | None = None):
 @router.post(
     "/{announcement_id}/submit", response={200: StatusOut, **errors(404, 409)}, auth=needs("write")
 )
-def submit(request, announcement_id: int):
+def submit(request, announcement_id: Id):
     """Ask for approval: draft → pending_approval."""
     return _step(request, announcement_id, publishing.submit)
 
@@ -198,7 +199,7 @@ def submit(request, announcement_id: int):
     response={200: StatusOut, **errors(404, 409)},
     auth=needs("approve"),
 )
-def approve(request, announcement_id: int):
+def approve(request, announcement_id: Id):
     """pending_approval → approved; 403 for the author or last editor (no self-approval)."""
     return _step(request, announcement_id, publishing.approve)
 
@@ -208,7 +209,7 @@ def approve(request, announcement_id: int):
     response={200: StatusOut, **errors(404, 409, body=True)},
     auth=needs("approve"),
 )
-def reject(request, announcement_id: int, payload: RejectIn):
+def reject(request, announcement_id: Id, payload: RejectIn):
     """pending_approval → draft, with the reason for the author."""
     return _step(request, announcement_id, publishing.reject, reason=payload.reason)
 
@@ -218,7 +219,7 @@ def reject(request, announcement_id: int, payload: RejectIn):
     response={200: StatusOut, **errors(404, 409, body=True)},
     auth=needs("publish"),
 )
-def schedule(request, announcement_id: int, payload: ScheduleIn):
+def schedule(request, announcement_id: Id, payload: ScheduleIn):
     """approved → scheduled: published at `scheduled_at` (checked every minute). Every form is
     rendered now: a text that cannot fit answers 422 naming the form."""
     return _step(request, announcement_id, publishing.schedule, when=payload.scheduled_at)
@@ -229,7 +230,7 @@ def schedule(request, announcement_id: int, payload: ScheduleIn):
     response={202: StatusOut, **errors(404, 409)},
     auth=needs("publish"),
 )
-def publish_now(request, announcement_id: int):
+def publish_now(request, announcement_id: Id):
     """Publish an approved announcement now (an urgent draft too, with the alert right)."""
     return Status(202, _step(request, announcement_id, publishing.publish))
 
@@ -239,7 +240,7 @@ def publish_now(request, announcement_id: int):
     response={200: StatusOut, **errors(404, 409)},
     auth=needs("approve"),
 )
-def cancel(request, announcement_id: int):
+def cancel(request, announcement_id: Id):
     """Cancel; deliveries not yet sent are stopped (`cancelled_deliveries`)."""
     return _step(request, announcement_id, publishing.cancel)
 
@@ -251,12 +252,12 @@ def cancel(request, announcement_id: int):
 )
 def deliveries(
     request,
-    announcement_id: int,
+    announcement_id: Id,
     status: str | None = None,
     channel: str | None = None,
     locale: str | None = None,
-    offset: int = 0,
-    limit: int = 100,
+    offset: Offset = 0,
+    limit: Limit = 100,
 ):
     """Counts per channel/locale/status and the deliveries, filtered and paginated."""
     announcement = _own(request, announcement_id)
@@ -301,7 +302,7 @@ def deliveries(
 @router.get(
     "/{announcement_id}/report", response={200: ReportOut, **errors(404)}, auth=needs("read")
 )
-def report(request, announcement_id: int):
+def report(request, announcement_id: Id):
     """Who was reached: per channel, locale and status; confirmations; costs; replies."""
     announcement = _own(request, announcement_id)
     rows = list(
@@ -333,7 +334,7 @@ def report(request, announcement_id: int):
     response={200: list[AuditEventOut], **errors(404)},
     auth=needs("read"),
 )
-def audit(request, announcement_id: int):
+def audit(request, announcement_id: Id):
     """Every step of the announcement: who, what, when, before/after."""
     announcement = _own(request, announcement_id)
     events = AuditEvent.objects.filter(

@@ -9,6 +9,7 @@ from django.utils import timezone as tz
 from ninja import Router, Status
 
 from gateway.api.errors import errors
+from gateway.api.params import Id
 from gateway.api.schemas import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut
 from gateway.api.security import needs
 from gateway.models import ApiKey, AuditEvent
@@ -69,7 +70,7 @@ def create(request, payload: ApiKeyIn):
 
 
 @router.delete("/{key_id}", response={200: ApiKeyOut, **errors(404)}, auth=needs("admin"))
-def revoke(request, key_id: int):
+def revoke(request, key_id: Id):
     key = get_object_or_404(ApiKey, pk=key_id, organisation=request.auth.organisation)
     revoke_key(key, actor=request.auth.user)
     return key_out(key)

@@ -28,8 +28,8 @@ def read(request):
 def edit(request, payload: OrganisationPatch):
     """Change the settings given; audited with before/after."""
     organisation = Organisation.objects.get(pk=request.auth.organisation.pk)
-    given = payload.dict(exclude_unset=True)
-    changes = {k: v for k, v in given.items() if v is not None and getattr(organisation, k) != v}
+    given = payload.dict(exclude_none=True)  # null, like absent, leaves a field unchanged
+    changes = {k: v for k, v in given.items() if getattr(organisation, k) != v}
     if changes:
         before = {k: getattr(organisation, k) for k in changes}
         for name, value in changes.items():

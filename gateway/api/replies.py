@@ -5,9 +5,10 @@
 from datetime import datetime
 
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gateway.api.errors import errors
+from gateway.api.params import IdFilter, Pages
 from gateway.api.schemas import InboundMessageOut
 from gateway.api.security import needs
 from gateway.models import InboundMessage
@@ -16,10 +17,10 @@ router = Router(tags=["replies"])
 
 
 @router.get("", response={200: list[InboundMessageOut], **errors()}, auth=needs("read"))
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_replies(
     request,
-    announcement: int | None = None,
+    announcement: IdFilter = None,
     channel: str | None = None,
     keyword: str | None = None,
     since: datetime | None = None,

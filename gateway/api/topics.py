@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from gateway.api.errors import errors
+from gateway.api.params import Id
 from gateway.api.schemas import AreaIn, AreaOut, AreaPatch, TopicIn, TopicOut, TopicPatch
 from gateway.api.security import needs
 from gateway.models import Area, AuditEvent, Topic
@@ -30,7 +31,8 @@ def _create(request, model, payload, fields):
 
 def _edit(request, model, pk: int, payload, fields):
     row = get_object_or_404(model, pk=pk, organisation=request.auth.organisation)
-    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if getattr(row, k) != v}
+    given = payload.dict(exclude_none=True)  # null, like absent, leaves a field unchanged
+    changes = {k: v for k, v in given.items() if getattr(row, k) != v}
     if changes:
         before = {k: getattr(row, k) for k in changes}
         for name, value in changes.items():
@@ -64,7 +66,7 @@ def create_topic(request, payload: TopicIn):
 @topics_router.patch(
     "/{topic_id}", response={200: TopicOut, **errors(404, body=True)}, auth=needs("admin")
 )
-def edit_topic(request, topic_id: int, payload: TopicPatch):
+def edit_topic(request, topic_id: Id, payload: TopicPatch):
     return _edit(request, Topic, topic_id, payload, TOPIC_FIELDS)
 
 
@@ -85,5 +87,5 @@ def create_area(request, payload: AreaIn):
 @areas_router.patch(
     "/{area_id}", response={200: AreaOut, **errors(404, body=True)}, auth=needs("admin")
 )
-def edit_area(request, area_id: int, payload: AreaPatch):
+def edit_area(request, area_id: Id, payload: AreaPatch):
     return _edit(request, Area, area_id, payload, AREA_FIELDS)
