@@ -1,4 +1,5 @@
-"""Request body limits: 413 with a JSON error (on /api/) before anything reads the body."""
+"""Request limits checked before any view: body size (413) and, on the API, NUL characters
+(422: PostgreSQL cannot store them, and no real text holds one)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
 
-class BodySizeLimitMiddleware:
+class RequestLimitsMiddleware:
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
@@ -21,6 +22,11 @@ class BodySizeLimitMiddleware:
             return self._refuse(
                 request, 413, f"body: {length} bytes is over the limit of {limit} bytes"
             )
+        if request.path.startswith("/api/") and not upload:
+            if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.path:
+                return self._refuse(request, 422, "query: contains a NUL character")
+            if length and (b"\\u0000" in request.body or b"\x00" in request.body):
+                return self._refuse(request, 422, "body: contains a NUL character")
         return self.get_response(request)
 
     @staticmethod

@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "gateway",
 ]
 MIDDLEWARE = [
-    "gateway.middleware.BodySizeLimitMiddleware",
+    "gateway.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -17,6 +17,9 @@ class Error(Schema):
 Link = Annotated[str, Field(pattern=r"^https?://[^\s/]+\S*$", max_length=500)]
 
 
+LocaleCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")]
+
+
 class TextIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     summary: str = Field(min_length=1, max_length=2000)
@@ -24,13 +27,13 @@ class TextIn(Schema):
 
 
 class AnnouncementIn(TextIn):
-    locale: str = Field("fr", pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")
+    locale: LocaleCode = "fr"
     urgency: Literal["info", "important", "urgent"] = "info"
     topics: list[str] = []
     areas: list[str] = []
     links: list[Link] = []
     contact: str = Field("", max_length=200)
-    translations: dict[str, TextIn] = {}
+    translations: dict[LocaleCode, TextIn] = {}
 
 
 class TextOut(Schema):
@@ -108,7 +111,7 @@ class AnnouncementPatch(Schema):
     areas: list[str] | None = None
     links: list[Link] | None = None
     contact: str | None = Field(None, max_length=200)
-    translations: dict[str, TextIn] | None = None
+    translations: dict[LocaleCode, TextIn] | None = None
 
 
 class RejectIn(Schema):
@@ -224,7 +227,7 @@ class OrganisationOut(Schema):
 
 class OrganisationPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
-    default_locale: str | None = Field(None, pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")
+    default_locale: LocaleCode | None = None
     timezone: str | None = Field(None, max_length=64)
     city: str | None = Field(None, max_length=100)
     address_lines: list[str] | None = Field(None, max_length=6)

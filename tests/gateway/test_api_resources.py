@@ -110,3 +110,12 @@ def test_a_body_over_the_limit_is_a_json_413_before_anything_reads_it(admin, set
     assert response.status_code == 413
     assert response.json()["detail"].startswith("body:")
     assert Client().post("/api/topics", big, content_type="application/json").status_code == 413
+
+
+def test_a_nul_character_is_a_422_not_a_database_error(admin):
+    body = admin.post(
+        "/api/topics", '{"slug": "a", "name": "x\\u0000y"}', content_type="application/json"
+    )
+    assert body.status_code == 422 and body.json()["detail"].startswith("body")
+    query = admin.get("/api/announcements?status=sent%00")
+    assert query.status_code == 422 and query.json()["detail"].startswith("query")
