@@ -49,3 +49,10 @@ def configure(app: Celery) -> None:
 
 configure(app)
 app.conf.imports = ("gateway.tasks.publish", "gateway.tasks.delivery")
+app.conf.beat_schedule = {
+    "publish-due": {
+        "task": "crieur.publish_due",
+        "schedule": 60.0,
+        "options": {"queue": "periodic", "expires": 60.0},
+    },
+}

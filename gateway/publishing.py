@@ -8,11 +8,15 @@ written to the audit log with the status before and after:
       +------reject--------+          publish <---------+----------------------+
     (an urgent announcement may be published from draft by a member with the alert right)
 
-Any step before the end may `cancel`. `actor=None` is the system itself (the scheduler, tests).
+An `edit` of an approved or scheduled announcement sends it back to pending approval: what is
+published is always what was approved. Nobody approves what they wrote or edited last. An
+approver (or admin) may `cancel` any step before the end. `actor=None` is the system itself
+(the scheduler, tests).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.db import transaction
@@ -33,6 +37,9 @@ from gateway.models import (
     Urgency,
 )
 from gateway.renditions import preview
+from renderers.errors import RenderError
+
+logger = logging.getLogger(__name__)
 
 
 class WorkflowError(Exception):
@@ -45,6 +52,8 @@ class WorkflowError(Exception):
 
 
 PUBLISHABLE = (Status.APPROVED, Status.SCHEDULED)
+EDITABLE = (Status.DRAFT, Status.PENDING_APPROVAL, Status.APPROVED, Status.SCHEDULED)
+TEXT_FIELDS = ("title", "summary", "body")
 CANCELLABLE = (
     Status.DRAFT,
     Status.PENDING_APPROVAL,
@@ -94,6 +103,72 @@ def create_announcement(organisation: Organisation, data: dict, *, author=None) 
     return announcement
 
 
+def edit(announcement: Announcement, data: dict, *, actor=None) -> dict:
+    """Apply the fields given in `data` (API patch schema); return the audit `before`/`after`.
+
+    Texts of the source locale are `title`, `summary`, `body`; `translations` replaces or adds
+    whole texts per locale. Nothing changes once sending. An edit after approval needs a new
+    approval: approved or scheduled goes back to pending approval (and off the schedule).
+    """
+    _require(announcement, actor, roles=None)
+    with transaction.atomic():
+        row = Announcement.objects.select_for_update().get(pk=announcement.pk)
+        if row.status not in EDITABLE:
+            raise WorkflowError("conflict", f"announcement is {row.status}; it cannot be edited")
+        before, after = _apply(row, data)
+        if not after:
+            return {"before": {}, "after": {}}
+        status = Status.PENDING_APPROVAL if row.status in PUBLISHABLE else row.status
+        if status != row.status:
+            before.update(status=row.status, scheduled_at=_iso(row.scheduled_at))
+            after.update(status=str(status), scheduled_at=None)
+            row.status, row.scheduled_at, row.approver = status, None, None
+        row.last_editor = actor if getattr(actor, "is_authenticated", False) else None
+        row.save()
+        AuditEvent.record("announcement.edited", row, actor=actor, before=before, after=after)
+    announcement.refresh_from_db()
+    return {"before": before, "after": after}
+
+
+def _apply(row: Announcement, data: dict) -> tuple[dict, dict]:
+    """Set the changed fields on `row` (texts and relations saved); the changes before/after."""
+    before: dict = {}
+    after: dict = {}
+    for name in ("urgency", "links", "contact"):
+        if name in data and data[name] != getattr(row, name):
+            before[name], after[name] = getattr(row, name), data[name]
+            setattr(row, name, data[name])
+    for name, model in (("topics", Topic), ("areas", Area)):
+        if name in data:
+            found = _by_slug(model, row.organisation, data[name], name[:-1])
+            old = sorted(o.slug for o in getattr(row, name).all())
+            if old != sorted(o.slug for o in found):
+                before[name], after[name] = old, sorted(o.slug for o in found)
+                getattr(row, name).set(found)
+    texts = {locale: dict(t) for locale, t in (data.get("translations") or {}).items()}
+    source = {k: data[k] for k in TEXT_FIELDS if data.get(k) is not None}
+    if source:
+        texts[row.locale] = {**texts.get(row.locale, {}), **source}
+    existing = {t.locale: t for t in row.texts.all()}
+    for locale, fields in sorted(texts.items()):
+        text = existing.get(locale) or AnnouncementText(announcement=row, locale=locale)
+        changed = False
+        for name in TEXT_FIELDS:
+            value = fields.get(name)
+            if value is not None and value.strip() != getattr(text, name):
+                key = f"texts.{locale}.{name}"
+                before[key], after[key] = getattr(text, name) or None, value.strip()
+                setattr(text, name, value.strip())
+                changed = True
+        if changed:
+            text.save()
+    return before, after
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def submit(announcement: Announcement, *, actor=None) -> None:
     """Ask for approval (any member)."""
     _require(announcement, actor, roles=None)
@@ -101,16 +176,19 @@ def submit(announcement: Announcement, *, actor=None) -> None:
 
 
 def approve(announcement: Announcement, *, actor=None) -> None:
-    """Approve (approver or admin, never the author)."""
-    _require(announcement, actor, roles=APPROVERS)
-    if actor is not None and announcement.author_id == actor.pk:
-        raise WorkflowError("self_approval", "the author of an announcement cannot approve it")
+    """Approve (approver or admin, never the author nor the last editor)."""
+    member = _require(announcement, actor, roles=APPROVERS)
+    if actor is not None and actor.pk in (announcement.author_id, announcement.last_editor_id):
+        raise WorkflowError(
+            "self_approval", "the author or last editor of an announcement cannot approve it"
+        )
     _move(
         announcement,
         actor,
         "approved",
         (Status.PENDING_APPROVAL,),
         Status.APPROVED,
+        audit={"role": member.role} if member else {},
         approver=actor if actor is not None else None,
     )
 
@@ -118,14 +196,27 @@ def approve(announcement: Announcement, *, actor=None) -> None:
 def reject(announcement: Announcement, *, actor=None, reason: str = "") -> None:
     """Send back to the author as a draft (approver or admin), with the reason."""
     _require(announcement, actor, roles=APPROVERS)
-    _move(announcement, actor, "rejected", (Status.PENDING_APPROVAL,), Status.DRAFT, reason=reason)
+    _move(
+        announcement,
+        actor,
+        "rejected",
+        (Status.PENDING_APPROVAL,),
+        Status.DRAFT,
+        audit={"reason": reason} if reason else {},
+    )
 
 
 def schedule(announcement: Announcement, when: datetime, *, actor=None) -> None:
-    """Publish an approved announcement later (the periodic scheduler publishes it)."""
+    """Publish an approved announcement later (`publish_due` publishes it).
+
+    Every form is rendered now, so a text that cannot fit is refused today, not at send time.
+    """
     _require(announcement, actor, roles=None)
     if when <= tz.now():
         raise WorkflowError("conflict", "scheduled_at: must be in the future")
+    if announcement.status in (Status.APPROVED, Status.SCHEDULED):
+        for locale in announcement.locales:
+            preview(announcement, locale)
     _move(
         announcement,
         actor,
@@ -137,8 +228,9 @@ def schedule(announcement: Announcement, when: datetime, *, actor=None) -> None:
 
 
 def cancel(announcement: Announcement, *, actor=None) -> int:
-    """Cancel: every delivery not yet sent is cancelled. Returns how many were stopped."""
-    _require(announcement, actor, roles=None)
+    """Cancel (approver or admin): every delivery not yet sent is cancelled. Returns how many
+    were stopped."""
+    _require(announcement, actor, roles=APPROVERS)
     _move(announcement, actor, "cancelled", CANCELLABLE, Status.CANCELLED)
     return Delivery.objects.filter(
         announcement=announcement,
@@ -163,10 +255,49 @@ def publish(announcement: Announcement, *, actor=None) -> None:
         )
     for locale in announcement.locales:
         preview(announcement, locale)  # raises RenderError before anything changes
-    _move(announcement, actor, "published", allowed, Status.SENDING, published_at=tz.now())
+    alert = announcement.status not in PUBLISHABLE
+    _move(
+        announcement,
+        actor,
+        "published",
+        allowed,
+        Status.SENDING,
+        audit={"alert": True} if alert else {},
+        published_at=tz.now(),
+    )
     from gateway.tasks.publish import publish_announcement
 
     transaction.on_commit(lambda: publish_announcement.delay(announcement.pk))
+
+
+def publish_due(now: datetime | None = None) -> int:
+    """Publish every scheduled announcement whose time has come; returns how many.
+
+    One that no longer renders goes back to approved (audited with the reason) instead of
+    failing again every minute; one another scheduler took meanwhile is left to it.
+    """
+    due = Announcement.objects.filter(
+        status=Status.SCHEDULED, scheduled_at__lte=now or tz.now()
+    ).order_by("scheduled_at", "pk")
+    published = 0
+    for announcement in due:
+        try:
+            with transaction.atomic():
+                publish(announcement)
+            published += 1
+        except WorkflowError:
+            continue
+        except RenderError as exc:
+            logger.warning("scheduled announcement %s does not render: %s", announcement.pk, exc)
+            _move(
+                announcement,
+                None,
+                "unscheduled",
+                (Status.SCHEDULED,),
+                Status.APPROVED,
+                audit={"reason": str(exc)},
+            )
+    return published
 
 
 def _require(announcement: Announcement, actor, *, roles) -> Membership | None:
@@ -179,12 +310,11 @@ def _require(announcement: Announcement, actor, *, roles) -> Membership | None:
     return member
 
 
-def _move(announcement, actor, action: str, sources, target: Status, **fields) -> None:
-    """Compare-and-set the status, then audit who moved it from what to what."""
+def _move(announcement, actor, action: str, sources, target: Status, audit=None, **fields) -> None:
+    """Compare-and-set the status, then audit who moved it from what to what (and `audit`)."""
     before = announcement.status
     if before not in sources:
         raise WorkflowError("conflict", f"announcement is {before}; it cannot be {action}")
-    reason = fields.pop("reason", None)
     moved = Announcement.objects.filter(pk=announcement.pk, status=before).update(
         status=target, updated_at=tz.now(), **fields
     )
@@ -193,9 +323,7 @@ def _move(announcement, actor, action: str, sources, target: Status, **fields) -
     announcement.status = target
     for name, value in fields.items():
         setattr(announcement, name, value)
-    data = {"before": before, "after": str(target)}
-    if reason:
-        data["reason"] = reason
+    data = {"before": before, "after": str(target), **(audit or {})}
     AuditEvent.record(f"announcement.{action}", announcement, actor=actor, **data)
 
 

@@ -113,3 +113,36 @@ class TokenBucket:
 
     def _key(self, key: str) -> str:
         return f"{self.name}:{key}" if key else self.name
+
+
+def rate_limited(bucket: TokenBucket):
+    """A view decorator for public pages: one bucket per client address; 429 with Retry-After.
+
+    The address is REMOTE_ADDR: behind a reverse proxy, have it set the client's address.
+    """
+    import math
+    from functools import wraps
+
+    from django.http import HttpResponse
+    from django.utils import translation
+
+    from renderers.i18n import SOURCE_LOCALE, gettext
+
+    def decorate(view):
+        @wraps(view)
+        def limited(request, *args, **kwargs):
+            wait = bucket.retry_after(request.META.get("REMOTE_ADDR", ""))
+            if wait > 0:
+                locale = translation.get_language() or SOURCE_LOCALE
+                response = HttpResponse(
+                    gettext(locale, "Trop de demandes : réessayez dans un instant.") + "\n",
+                    status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
+                response["Retry-After"] = str(max(1, math.ceil(wait)))
+                return response
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorate

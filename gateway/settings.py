@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "gateway",
 ]
 MIDDLEWARE = [
+    "gateway.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -126,3 +127,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("CRIEUR_LOG_LEVEL", "WARNING")},
 }
+
+# Public pages (/v/<code>): per client address, PUBLIC_RATE requests per second, bursts of
+# PUBLIC_BURST. Request bodies: API_MAX_BODY_BYTES (413 above), uploads API_MAX_UPLOAD_BYTES.
+PUBLIC_RATE = float(os.environ.get("CRIEUR_PUBLIC_RATE", "1"))
+PUBLIC_BURST = float(os.environ.get("CRIEUR_PUBLIC_BURST", "30"))
+API_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+API_MAX_UPLOAD_BYTES = int(os.environ.get("CRIEUR_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))

@@ -14,7 +14,15 @@ from django.db import transaction
 
 from gateway.consents import set_consent
 from gateway.keywords import Command, Request, Vocabulary, fold, parse
-from gateway.models import Channel, Citizen, ConsentSource, Organisation, Topic
+from gateway.models import (
+    Channel,
+    Citizen,
+    ConsentSource,
+    Delivery,
+    InboundMessage,
+    Organisation,
+    Topic,
+)
 from renderers.i18n import LOCALES_DIR, SOURCE_LOCALE, gettext
 from renderers.sms import smart_encode
 
@@ -56,7 +64,35 @@ def handle_sms(organisation: Organisation, phone: str, text: str, message_id: st
             else request.language or organisation.default_locale or SOURCE_LOCALE
         )
         reply = _apply(organisation, phone, request, citizens, evidence, locale, words)
+        _keep(organisation, phone, text, message_id, request.command)
     return smart_encode(reply)
+
+
+def _keep(organisation, phone: str, text: str, message_id: str, command: Command) -> None:
+    """The reply, for the agents: linked to the citizen (never the phone number) and to the
+    last announcement texted to them, which is most likely what they answer."""
+    citizen = (
+        Citizen.objects.filter(organisation=organisation, phone=phone, erased_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    last = (
+        Delivery.objects.filter(citizen=citizen, channel=Channel.SMS)
+        .order_by("-created_at", "-pk")
+        .values_list("announcement_id", flat=True)
+        .first()
+        if citizen
+        else None
+    )
+    InboundMessage.objects.create(
+        organisation=organisation,
+        citizen=citizen,
+        announcement_id=last,
+        channel=Channel.SMS,
+        body=text[:1600],
+        keyword="" if command is Command.UNKNOWN else command.value,
+        provider_ref=message_id[:64],
+    )
 
 
 def _apply(organisation, phone, request: Request, citizens, evidence, locale, words) -> str:

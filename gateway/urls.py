@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from gateway import verification
 from gateway.api import api
 
 urlpatterns = [
@@ -8,4 +9,10 @@ urlpatterns = [
     path("console/", include("gateway.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # the language switch (set_language)
     path("inscription/", include("gateway.public.urls")),
+    path("v/<str:code>", verification.verification, name="verification"),
+    path(
+        "v/<str:code>/notice-<str:locale>.pdf",
+        verification.archived_notice,
+        name="verification_notice",
+    ),
 ]

@@ -61,13 +61,13 @@ def create_citizen(
     if phone is None:
         phone = f"+336{20000000 + n:08d}" if {"sms", "voice"} & set(channels) else ""
     defaults = {
+        "name": f"Citoyen {n}",
         "address_lines": ["5 bis rue des Lilas", "49123 SAINT CRIEUR"]
         if "post" in channels
         else [],
     }
     citizen = Citizen.objects.create(
         organisation=org,
-        name=f"Citoyen {n}",
         phone=phone,
         channels=list(channels),
         area=Area.objects.get(organisation=org, slug=area) if area else None,

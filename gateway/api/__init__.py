@@ -1,40 +1,22 @@
-"""The agent API: one NinjaAPI, one router per area, bearer API keys per organisation."""
+"""The agent API: one NinjaAPI, one router per area; API keys or the console session."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import HttpBearer
 
-from gateway.models import ApiKey, Membership
+from gateway.api.security import needs
 from renderers.errors import RenderError
-
-
-class ApiKeyAuth(HttpBearer):
-    """`Authorization: Bearer crieur_…`; the request then carries its organisation and role."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        key = (
-            ApiKey.objects.select_related("organisation", "user")
-            .filter(digest=ApiKey.hash(token), revoked_at__isnull=True)
-            .first()
-        )
-        if key is None:
-            return None
-        request.organisation = key.organisation
-        request.user = key.user
-        request.membership = Membership.objects.filter(
-            user=key.user, organisation=key.organisation
-        ).first()
-        return key
-
 
 api = NinjaAPI(
     title="Crieur API",
     version="1",
-    description="One announcement, every channel, every citizen.",
-    auth=ApiKeyAuth(),
+    description=(
+        "One announcement, every channel, every citizen. Authenticate with "
+        "`Authorization: Bearer <API key>` or the console's session (CSRF token on writes). "
+        'Errors are `{"detail": "…"}`; a 422 names the field first.'
+    ),
+    auth=needs("admin"),  # an operation that forgets to say what it needs is for admins only
     urls_namespace="api",
 )
 
@@ -73,9 +55,18 @@ def _field(loc) -> str:
 
 
 from gateway.api.announcements import router as announcements_router  # noqa: E402
+from gateway.api.keys import router as keys_router  # noqa: E402
+from gateway.api.organisation import router as organisation_router  # noqa: E402
+from gateway.api.replies import router as replies_router  # noqa: E402
+from gateway.api.topics import areas_router, topics_router  # noqa: E402
 
 api.add_router("/announcements", announcements_router)
 
 from gateway.api.citizens import router as citizens_router  # noqa: E402
 
 api.add_router("/citizens", citizens_router)
+api.add_router("/topics", topics_router)
+api.add_router("/areas", areas_router)
+api.add_router("/replies", replies_router)
+api.add_router("/organisation", organisation_router)
+api.add_router("/keys", keys_router)

@@ -1,29 +1,39 @@
-"""Announcements: create, read, preview every rendition, publish, list deliveries."""
+"""Announcements: create, list, read, edit, preview, the approval workflow, deliveries, report."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: ninja resolves the annotations of @paginate views
+# in ninja.pagination, where these names do not exist.
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
+from ninja.errors import HttpError
+from ninja.pagination import paginate
 
+from gateway import publishing
+from gateway.api.errors import errors, workflow_status
+from gateway.api.params import Id, Limit, Offset, Pages
 from gateway.api.schemas import (
     AnnouncementIn,
     AnnouncementOut,
+    AnnouncementPatch,
+    AuditEventOut,
     DeliveriesOut,
-    Error,
     PreviewOut,
-    PublishOut,
     ReachOut,
+    RejectIn,
+    ReportOut,
+    ScheduleIn,
+    StatusOut,
 )
+from gateway.api.security import needs
 from gateway.mapping import public_url, to_message
-from gateway.models import Announcement, Delivery
-from gateway.publishing import WorkflowError, create_announcement, publish
+from gateway.models import Announcement, AuditEvent, Delivery, InboundMessage
 from gateway.renditions import preview as render_preview
 from gateway.renditions import preview_warnings
 from gateway.routing.reach import estimate_reach
@@ -39,7 +49,7 @@ def _own(request, announcement_id: int) -> Announcement:
             "texts", "topics", "areas"
         ),
         pk=announcement_id,
-        organisation=request.organisation,
+        organisation=request.auth.organisation,
     )
 
 
@@ -55,6 +65,7 @@ def _out(announcement: Announcement) -> dict:
         "contact": announcement.contact,
         "verification_code": announcement.verification_code,
         "public_url": public_url(announcement),
+        "scheduled_at": announcement.scheduled_at,
         "published_at": announcement.published_at,
         "texts": [
             {"locale": t.locale, "title": t.title, "summary": t.summary, "body": t.body}
@@ -63,24 +74,79 @@ def _out(announcement: Announcement) -> dict:
     }
 
 
-@router.post("", response={201: AnnouncementOut, 422: Error})
+def _step(request, announcement_id: int, step, **kwargs) -> dict:
+    """Run one workflow step in a transaction; WorkflowError → 403 or 409."""
+    announcement = _own(request, announcement_id)
+    try:
+        with transaction.atomic():
+            result = step(announcement, actor=request.auth.user, **kwargs)
+    except publishing.WorkflowError as exc:
+        raise HttpError(workflow_status(exc.code), str(exc)) from None
+    announcement.refresh_from_db()
+    out = {"id": announcement.pk, "status": announcement.status}
+    out["scheduled_at"] = announcement.scheduled_at
+    if step is publishing.cancel:
+        out["cancelled_deliveries"] = result
+    return out
+
+
+@router.post("", response={201: AnnouncementOut, **errors(body=True)}, auth=needs("write"))
 def create(request, payload: AnnouncementIn):
     try:
-        announcement = create_announcement(
-            request.organisation, payload.dict(), author=request.user
+        announcement = publishing.create_announcement(
+            request.auth.organisation, payload.dict(), author=request.auth.user
         )
     except ValueError as exc:
         return Status(422, {"detail": str(exc)})
     return Status(201, _out(_own(request, announcement.pk)))
 
 
-@router.get("/{announcement_id}", response={200: AnnouncementOut, 404: Error})
-def read(request, announcement_id: int):
+@router.get("", response={200: list[AnnouncementOut], **errors()}, auth=needs("read"))
+@paginate(Pages)
+def list_announcements(
+    request, status: str | None = None, urgency: str | None = None, topic: str | None = None
+):
+    """Newest first; filter by `status`, `urgency`, `topic` (slug)."""
+    rows = Announcement.objects.filter(organisation=request.auth.organisation)
+    if status:
+        rows = rows.filter(status=status)
+    if urgency:
+        rows = rows.filter(urgency=urgency)
+    if topic:
+        rows = rows.filter(topics__slug=topic)
+    rows = rows.select_related("organisation").prefetch_related("texts", "topics", "areas")
+    return [_out(a) for a in rows.order_by("-created_at", "-pk")]
+
+
+@router.get(
+    "/{announcement_id}", response={200: AnnouncementOut, **errors(404)}, auth=needs("read")
+)
+def read(request, announcement_id: Id):
     return _out(_own(request, announcement_id))
 
 
-@router.get("/{announcement_id}/preview", response={200: PreviewOut, 404: Error, 422: Error})
-def preview(request, announcement_id: int, locale: str | None = None):
+@router.patch(
+    "/{announcement_id}",
+    response={200: AnnouncementOut, **errors(404, 409, body=True)},
+    auth=needs("write"),
+)
+def edit(request, announcement_id: Id, payload: AnnouncementPatch):
+    """Change what is given. An approved or scheduled announcement goes back to pending
+    approval (an edit needs a new approval); once sending, 409."""
+    data = payload.dict(exclude_none=True)  # null, like absent, leaves a field unchanged
+    try:
+        _step(request, announcement_id, publishing.edit, data=data)
+    except ValueError as exc:
+        return Status(422, {"detail": str(exc)})
+    return _out(_own(request, announcement_id))
+
+
+@router.get(
+    "/{announcement_id}/preview",
+    response={200: PreviewOut, **errors(404)},
+    auth=needs("read"),
+)
+def preview(request, announcement_id: Id, locale: str | None = None):
     """Every rendition as it will be sent (a RenderError answers 422 naming the form)."""
     announcement = _own(request, announcement_id)
     if locale and locale not in dict(settings.LANGUAGES):
@@ -108,10 +174,11 @@ def preview(request, announcement_id: int, locale: str | None = None):
 
 @router.get(
     "/{announcement_id}/preview/audio",
-    response={200: None, 404: Error, 422: Error, 503: Error},
+    response={200: None, **errors(404, 503)},
     openapi_extra={"responses": {"200": {"content": {"audio/wav": {}}}}},
+    auth=needs("read"),
 )
-def preview_audio(request, announcement_id: int, locale: str | None = None):
+def preview_audio(request, announcement_id: Id, locale: str | None = None):
     """The call's script spoken offline (espeak-ng); 503 says why when audio is unavailable."""
     announcement = _own(request, announcement_id)
     if locale and locale not in announcement.locales:
@@ -125,51 +192,102 @@ def preview_audio(request, announcement_id: int, locale: str | None = None):
         return HttpResponse(wav.read_bytes(), content_type="audio/wav")
 
 
-@router.get("/{announcement_id}/reach", response={200: ReachOut, 404: Error})
-def reach(request, announcement_id: int):
+@router.get("/{announcement_id}/reach", response={200: ReachOut, **errors(404)}, auth=needs("read"))
+def reach(request, announcement_id: Id):
     """Who would be reached if published now: counts per channel, language and area."""
     return estimate_reach(_own(request, announcement_id))
 
 
 @router.post(
-    "/{announcement_id}/publish",
-    response={202: PublishOut, 403: Error, 404: Error, 409: Error, 422: Error},
+    "/{announcement_id}/submit", response={200: StatusOut, **errors(404, 409)}, auth=needs("write")
 )
-def publish_now(request, announcement_id: int):
-    announcement = _own(request, announcement_id)
-    try:
-        with transaction.atomic():
-            publish(announcement, actor=request.user)
-    except WorkflowError as exc:
-        return Status(
-            403 if exc.code in ("forbidden", "self_approval") else 409, {"detail": str(exc)}
-        )
-    announcement.refresh_from_db()
-    return Status(202, {"id": announcement.pk, "status": announcement.status})
+def submit(request, announcement_id: Id):
+    """Ask for approval: draft → pending_approval."""
+    return _step(request, announcement_id, publishing.submit)
 
 
-@router.get("/{announcement_id}/deliveries", response={200: DeliveriesOut, 404: Error})
+@router.post(
+    "/{announcement_id}/approve",
+    response={200: StatusOut, **errors(404, 409)},
+    auth=needs("approve"),
+)
+def approve(request, announcement_id: Id):
+    """pending_approval → approved; 403 for the author or last editor (no self-approval)."""
+    return _step(request, announcement_id, publishing.approve)
+
+
+@router.post(
+    "/{announcement_id}/reject",
+    response={200: StatusOut, **errors(404, 409, body=True)},
+    auth=needs("approve"),
+)
+def reject(request, announcement_id: Id, payload: RejectIn):
+    """pending_approval → draft, with the reason for the author."""
+    return _step(request, announcement_id, publishing.reject, reason=payload.reason)
+
+
+@router.post(
+    "/{announcement_id}/schedule",
+    response={200: StatusOut, **errors(404, 409, body=True)},
+    auth=needs("publish"),
+)
+def schedule(request, announcement_id: Id, payload: ScheduleIn):
+    """approved → scheduled: published at `scheduled_at` (checked every minute). Every form is
+    rendered now: a text that cannot fit answers 422 naming the form."""
+    return _step(request, announcement_id, publishing.schedule, when=payload.scheduled_at)
+
+
+@router.post(
+    "/{announcement_id}/publish",
+    response={202: StatusOut, **errors(404, 409)},
+    auth=needs("publish"),
+)
+def publish_now(request, announcement_id: Id):
+    """Publish an approved announcement now (an urgent draft too, with the alert right)."""
+    return Status(202, _step(request, announcement_id, publishing.publish))
+
+
+@router.post(
+    "/{announcement_id}/cancel",
+    response={200: StatusOut, **errors(404, 409)},
+    auth=needs("approve"),
+)
+def cancel(request, announcement_id: Id):
+    """Cancel; deliveries not yet sent are stopped (`cancelled_deliveries`)."""
+    return _step(request, announcement_id, publishing.cancel)
+
+
+@router.get(
+    "/{announcement_id}/deliveries",
+    response={200: DeliveriesOut, **errors(404)},
+    auth=needs("read"),
+)
 def deliveries(
     request,
-    announcement_id: int,
+    announcement_id: Id,
     status: str | None = None,
     channel: str | None = None,
-    offset: int = 0,
-    limit: int = 100,
+    locale: str | None = None,
+    offset: Offset = 0,
+    limit: Limit = 100,
 ):
+    """Counts per channel/locale/status and the deliveries, filtered and paginated."""
     announcement = _own(request, announcement_id)
     rows = Delivery.objects.filter(announcement=announcement)
     if status:
         rows = rows.filter(status=status)
     if channel:
         rows = rows.filter(channel=channel)
+    if locale:
+        rows = rows.filter(locale=locale)
     limit = max(1, min(limit, 1000))
+    offset = max(0, offset)
     counts = (
         rows.values("channel", "locale", "status")
         .annotate(count=Count("pk"))
         .order_by("channel", "locale", "status")
     )
-    items = rows.select_related("citizen").order_by("pk")[max(0, offset) : max(0, offset) + limit]
+    items = rows.select_related("citizen").order_by("pk")[offset : offset + limit]
     return {
         "count": rows.count(),
         "counts": list(counts),
@@ -191,3 +309,57 @@ def deliveries(
             for d in items
         ],
     }
+
+
+@router.get(
+    "/{announcement_id}/report", response={200: ReportOut, **errors(404)}, auth=needs("read")
+)
+def report(request, announcement_id: Id):
+    """Who was reached: per channel, locale and status; confirmations; costs; replies."""
+    announcement = _own(request, announcement_id)
+    rows = list(
+        Delivery.objects.filter(announcement=announcement)
+        .values("channel", "locale", "status")
+        .annotate(
+            count=Count("pk"),
+            confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)),
+            cost=Sum("cost"),
+        )
+        .order_by("channel", "locale", "status")
+    )
+    total_cost = sum((r["cost"] or Decimal(0) for r in rows), Decimal(0))
+    return {
+        "id": announcement.pk,
+        "status": announcement.status,
+        "published_at": announcement.published_at,
+        "total": sum(r["count"] for r in rows),
+        "confirmed": sum(r["confirmed"] for r in rows),
+        "cost": str(total_cost),
+        "currency": announcement.organisation.currency,
+        "replies": InboundMessage.objects.filter(announcement=announcement).count(),
+        "rows": [{**r, "cost": str(r["cost"] or Decimal(0))} for r in rows],
+    }
+
+
+@router.get(
+    "/{announcement_id}/audit",
+    response={200: list[AuditEventOut], **errors(404)},
+    auth=needs("read"),
+)
+def audit(request, announcement_id: Id):
+    """Every step of the announcement: who, what, when, before/after."""
+    announcement = _own(request, announcement_id)
+    events = AuditEvent.objects.filter(
+        organisation=announcement.organisation,
+        object_type="announcement",
+        object_id=str(announcement.pk),
+    ).select_related("actor")
+    return [
+        {
+            "action": e.action,
+            "actor": e.actor.get_username() if e.actor else None,
+            "at": e.at,
+            "data": e.data,
+        }
+        for e in events
+    ]

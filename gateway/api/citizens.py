@@ -12,6 +12,8 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from gateway.api.errors import errors
+from gateway.api.security import needs
 from gateway.citizens import (
     CitizenIn,
     Problem,
@@ -33,12 +35,11 @@ class ProblemOut(Schema):
 
 
 class Problems(Schema):
-    detail: str
-    errors: list[ProblemOut]
+    """A 422: `detail` names the first field; `errors` lists every problem the check found
+    (empty when the request did not even parse)."""
 
-
-class NotFound(Schema):
     detail: str
+    errors: list[ProblemOut] = []
 
 
 class PaperFormIn(CitizenIn):
@@ -70,11 +71,17 @@ class ImportLineProblem(Schema):
 class ImportOut(Schema):
     created: int
     updated: int
-    problems: list[ImportLineProblem]
+
+
+class ImportProblems(Schema):
+    """A refused import: nothing was stored; `problems` lists every line, field and problem."""
+
+    detail: str
+    problems: list[ImportLineProblem] = []
 
 
 def _own(request, reference: str) -> Citizen:
-    return get_object_or_404(Citizen, reference=reference, organisation=request.organisation)
+    return get_object_or_404(Citizen, reference=reference, organisation=request.auth.organisation)
 
 
 def _out(citizen: Citizen) -> dict:
@@ -98,7 +105,7 @@ def _problems(problems: list[Problem]):
 
 def _store(request, data: CitizenIn, *, source: str, evidence: str, citizen=None):
     saved, problems = enter(
-        request.organisation,
+        request.auth.organisation,
         data,
         source=source,
         evidence=evidence,
@@ -110,14 +117,20 @@ def _store(request, data: CitizenIn, *, source: str, evidence: str, citizen=None
     return Status(200 if citizen else 201, _out(saved))
 
 
-@router.post("", response={201: CitizenOut, 422: Problems})
+@router.post(
+    "", response={201: CitizenOut, **errors(body=True), 422: Problems}, auth=needs("write")
+)
 def create(request, payload: CitizenIn):
     """A citizen entered by an agent (consent source `agent`)."""
     who = getattr(request.user, "username", "agent")
     return _store(request, payload, source="agent", evidence=f"entered by {who}")
 
 
-@router.post("/paper-forms", response={201: CitizenOut, 422: Problems})
+@router.post(
+    "/paper-forms",
+    response={201: CitizenOut, **errors(body=True), 422: Problems},
+    auth=needs("write"),
+)
 def paper_form(request, payload: PaperFormIn):
     """A paper subscription form: consent source `paper`, evidence form reference, date, agent."""
     data = CitizenIn(**payload.model_dump(exclude={"form_reference", "signed_on"}))
@@ -125,26 +138,42 @@ def paper_form(request, payload: PaperFormIn):
     return _store(request, data, source="paper", evidence=evidence)
 
 
-@router.post("/import", response={200: ImportOut, 422: ImportOut})
+@router.post(
+    "/import",
+    response={200: ImportOut, **errors(body=True), 422: ImportProblems},
+    auth=needs("admin"),
+)
 def import_csv(request, file: UploadedFile = File(...)):  # noqa: B008
     """All or nothing: a validation report (line, field, problem) and nothing stored, or all."""
     report = import_file(
-        request.organisation, file.read(), source_name=file.name or "upload", actor=request.user
+        request.auth.organisation,
+        file.read(),
+        source_name=file.name or "upload",
+        actor=request.user,
     )
-    body = {
-        "created": report.created,
-        "updated": report.updated,
-        "problems": [{"line": n, "field": f, "problem": p} for n, f, p in report.problems],
-    }
-    return Status(200 if report.ok else 422, body)
+    if report.ok:
+        return Status(200, {"created": report.created, "updated": report.updated})
+    problems = [{"line": n, "field": f, "problem": p} for n, f, p in report.problems]
+    first = problems[0]
+    return Status(
+        422,
+        {
+            "detail": f"line {first['line']}: {first['field']}: {first['problem']}",
+            "problems": problems,
+        },
+    )
 
 
-@router.get("/{reference}", response={200: CitizenOut, 404: NotFound})
+@router.get("/{reference}", response={200: CitizenOut, **errors(404)}, auth=needs("read"))
 def read(request, reference: str):
     return _out(_own(request, reference))
 
 
-@router.put("/{reference}", response={200: CitizenOut, 404: NotFound, 409: NotFound, 422: Problems})
+@router.put(
+    "/{reference}",
+    response={200: CitizenOut, **errors(404, 409, body=True), 422: Problems},
+    auth=needs("write"),
+)
 def edit(request, reference: str, payload: CitizenIn):
     citizen = _own(request, reference)
     if citizen.erased_at is not None:
@@ -154,13 +183,13 @@ def edit(request, reference: str, payload: CitizenIn):
     return _store(request, data, source="agent", evidence=f"edited by {who}", citizen=citizen)
 
 
-@router.get("/{reference}/export", response={200: dict, 404: NotFound})
+@router.get("/{reference}/export", response={200: dict, **errors(404)}, auth=needs("admin"))
 def export(request, reference: str):
     """Everything stored about the citizen (GDPR right of access)."""
     return export_citizen(_own(request, reference))
 
 
-@router.post("/{reference}/erase", response={200: CitizenOut, 404: NotFound})
+@router.post("/{reference}/erase", response={200: CitizenOut, **errors(404)}, auth=needs("admin"))
 def erase(request, reference: str):
     """Remove the personal data (GDPR right to erasure); delivery counts are kept."""
     citizen = _own(request, reference)

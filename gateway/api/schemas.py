@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field, field_validator
@@ -13,6 +13,13 @@ class Error(Schema):
     detail: str
 
 
+# A web address (the schema says so, so clients and schemathesis know it too).
+Link = Annotated[str, Field(pattern=r"^https?://[^\s/]+\S*$", max_length=500)]
+
+
+LocaleCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")]
+
+
 class TextIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     summary: str = Field(min_length=1, max_length=2000)
@@ -20,21 +27,13 @@ class TextIn(Schema):
 
 
 class AnnouncementIn(TextIn):
-    locale: str = Field("fr", pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")
+    locale: LocaleCode = "fr"
     urgency: Literal["info", "important", "urgent"] = "info"
     topics: list[str] = []
     areas: list[str] = []
-    links: list[str] = []
+    links: list[Link] = []
     contact: str = Field("", max_length=200)
-    translations: dict[str, TextIn] = {}
-
-    @field_validator("links")
-    @classmethod
-    def links_are_urls(cls, links: list[str]) -> list[str]:
-        for link in links:
-            if not link.startswith(("https://", "http://")):
-                raise ValueError(f"not a web address: {link!r}")
-        return links
+    translations: dict[LocaleCode, TextIn] = {}
 
 
 class TextOut(Schema):
@@ -55,6 +54,7 @@ class AnnouncementOut(Schema):
     contact: str
     verification_code: str
     public_url: str
+    scheduled_at: datetime | None
     published_at: datetime | None
     texts: list[TextOut]
 
@@ -71,11 +71,6 @@ class PreviewOut(Schema):
     locale: str
     renditions: list[RenditionOut]
     warnings: list[str] = []
-
-
-class PublishOut(Schema):
-    id: int
-    status: str
 
 
 class DeliveryOut(Schema):
@@ -121,3 +116,185 @@ class ReachOut(Schema):
     by_locale: dict[str, int]
     by_area: dict[str, int]
     rows: list[ReachRow]
+
+
+class AnnouncementPatch(Schema):
+    """Only the fields given change. `translations` replaces or adds whole texts per locale."""
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    summary: str | None = Field(None, min_length=1, max_length=2000)
+    body: str | None = Field(None, min_length=1, max_length=50_000)
+    urgency: Literal["info", "important", "urgent"] | None = None
+    topics: list[str] | None = None
+    areas: list[str] | None = None
+    links: list[Link] | None = None
+    contact: str | None = Field(None, max_length=200)
+    translations: dict[LocaleCode, TextIn] | None = None
+
+
+class RejectIn(Schema):
+    reason: str = Field(min_length=1, max_length=1000, description="Why, for the author.")
+
+
+class ScheduleIn(Schema):
+    scheduled_at: datetime = Field(description="When to publish, with its time zone.")
+
+    @field_validator("scheduled_at")
+    @classmethod
+    def has_time_zone(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("give a time zone, e.g. 2026-11-24T09:00:00+01:00")
+        if value <= datetime.now(value.tzinfo):
+            raise ValueError("must be in the future")
+        return value
+
+
+class StatusOut(Schema):
+    id: int
+    status: str
+    scheduled_at: datetime | None = None
+    cancelled_deliveries: int | None = Field(None, description="Deliveries stopped by cancel.")
+
+
+class ReportRow(Schema):
+    channel: str
+    locale: str
+    status: str
+    count: int
+    confirmed: int = Field(description="Citizens who confirmed receipt (voice menu 2).")
+    cost: str = Field(description="Sum of the provider costs, in the organisation's currency.")
+
+
+class ReportOut(Schema):
+    id: int
+    status: str
+    published_at: datetime | None
+    total: int
+    confirmed: int
+    cost: str
+    currency: str
+    replies: int
+    rows: list[ReportRow]
+
+
+class AuditEventOut(Schema):
+    action: str
+    actor: str | None = Field(None, description="User name of the actor; empty for the system.")
+    at: datetime
+    data: dict
+
+
+class TopicIn(Schema):
+    slug: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1, max_length=100)
+    keywords: list[str] = Field([], description="SMS keywords, any language.")
+
+
+class TopicPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    keywords: list[str] | None = None
+
+
+class TopicOut(Schema):
+    id: int
+    slug: str
+    name: str
+    keywords: list[str]
+
+
+class AreaIn(Schema):
+    slug: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1, max_length=100)
+
+
+class AreaPatch(Schema):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class AreaOut(Schema):
+    id: int
+    slug: str
+    name: str
+
+
+class InboundMessageOut(Schema):
+    id: int
+    channel: str
+    citizen: str | None = Field(None, description="Citizen reference (never a phone number).")
+    announcement: int | None
+    keyword: str
+    body: str
+    received_at: datetime
+
+
+class OrganisationOut(Schema):
+    name: str
+    slug: str
+    default_locale: str
+    timezone: str
+    city: str
+    address_lines: list[str]
+    sms_sender: str
+    voice_sender: str
+    sms_signature: str
+    sms_policy: str
+    sms_max_parts: int
+    sms_prices: dict[str, str]
+    currency: str
+
+
+class OrganisationPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    default_locale: LocaleCode | None = None
+    timezone: str | None = Field(None, max_length=64)
+    city: str | None = Field(None, max_length=100)
+    address_lines: list[str] | None = Field(None, max_length=6)
+    sms_sender: str | None = Field(None, max_length=32)
+    voice_sender: str | None = Field(None, max_length=32)
+    sms_signature: str | None = Field(None, max_length=40)
+    sms_policy: Literal["off", "punctuation", "full"] | None = None
+    sms_max_parts: int | None = Field(None, ge=1, le=10)
+    sms_prices: dict[str, str] | None = None
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+
+    @field_validator("timezone")
+    @classmethod
+    def known_time_zone(cls, value: str | None) -> str | None:
+        import zoneinfo
+
+        if value is not None and value not in zoneinfo.available_timezones():
+            raise ValueError(f"unknown time zone {value!r}")
+        return value
+
+    @field_validator("sms_prices")
+    @classmethod
+    def prices_are_decimals(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        from decimal import Decimal, InvalidOperation
+
+        for country, price in (value or {}).items():
+            if len(country) != 2 or not country.isupper():
+                raise ValueError(f"not a country code: {country!r}")
+            try:
+                if not Decimal(price).is_finite() or Decimal(price) < 0:
+                    raise InvalidOperation
+            except InvalidOperation:
+                raise ValueError(f"not a price: {price!r}") from None
+        return value
+
+
+class ApiKeyIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[Literal["read", "write", "publish", "admin"]] = Field(min_length=1)
+
+
+class ApiKeyOut(Schema):
+    id: int
+    name: str
+    user: str
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiKeyCreatedOut(ApiKeyOut):
+    key: str = Field(description="The key itself, shown this once: only its hash is stored.")

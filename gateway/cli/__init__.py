@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "gateway.cli.print_cmd",
     "gateway.cli.locales",
     "gateway.cli.import_cmd",
+    "gateway.cli.apikey",
 )
 
 

@@ -2,7 +2,16 @@ from gateway.models.announcement import Announcement, AnnouncementText, Renditio
 from gateway.models.audit import AuditEvent
 from gateway.models.citizen import CHANNELS, Channel, Citizen, Consent, ConsentSource
 from gateway.models.delivery import Delivery, DeliveryStatus
-from gateway.models.organisation import ApiKey, Area, Membership, Organisation, Role, Topic
+from gateway.models.inbound import InboundMessage
+from gateway.models.organisation import (
+    ApiKey,
+    Area,
+    Membership,
+    Organisation,
+    Role,
+    Scope,
+    Topic,
+)
 
 __all__ = [
     "Announcement",
@@ -17,10 +26,12 @@ __all__ = [
     "ConsentSource",
     "Delivery",
     "DeliveryStatus",
+    "InboundMessage",
     "Membership",
     "Organisation",
     "Rendition",
     "Role",
+    "Scope",
     "Status",
     "Topic",
     "Urgency",

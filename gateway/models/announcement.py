@@ -72,6 +72,14 @@ class Announcement(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    last_editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who changed the text last: like the author, they cannot approve it.",
+    )
     created_at = models.DateTimeField(default=tz.now)
     updated_at = models.DateTimeField(auto_now=True)
 

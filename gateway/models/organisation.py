@@ -63,6 +63,19 @@ class Membership(models.Model):
         ]
 
 
+class Scope(models.TextChoices):
+    """What an API key may do, on top of what its user's role allows."""
+
+    READ = "read", "read: list and read, previews, reports"
+    WRITE = "write", "write: create, edit and submit announcements"
+    PUBLISH = "publish", "publish: approve, reject, schedule, publish, cancel"
+    ADMIN = "admin", "admin: organisation settings, topics, areas, API keys"
+
+
+def all_scopes() -> list[str]:
+    return list(Scope.values)
+
+
 class ApiKey(models.Model):
     """An API key, stored hashed; the clear key is shown once at creation."""
 
@@ -72,6 +85,9 @@ class ApiKey(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     name = models.CharField(max_length=100)
     digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(
+        default=all_scopes, help_text="Subset of read, write, publish, admin."
+    )
     created_at = models.DateTimeField(default=tz.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -80,10 +96,18 @@ class ApiKey(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, organisation: Organisation, user, name: str) -> tuple[ApiKey, str]:
+    def issue(
+        cls, organisation: Organisation, user, name: str, scopes: list[str] | None = None
+    ) -> tuple[ApiKey, str]:
+        """A new key; the clear key is returned here and never stored."""
+        scopes = all_scopes() if scopes is None else scopes
+        unknown = sorted(set(scopes) - set(Scope.values))
+        if unknown or not scopes:
+            raise ValueError(f"scope: unknown scope {unknown[0]!r}" if unknown else "scope: none")
         key = cls.PREFIX + secrets.token_urlsafe(32)
+        ordered = [s for s in Scope.values if s in scopes]
         return cls.objects.create(
-            organisation=organisation, user=user, name=name, digest=cls.hash(key)
+            organisation=organisation, user=user, name=name, digest=cls.hash(key), scopes=ordered
         ), key
 
 

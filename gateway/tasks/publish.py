@@ -79,3 +79,11 @@ def finish_if_done(announcement_id: int) -> bool:
             status=Status.SENT
         )
     )
+
+
+@app.task(name="crieur.publish_due")
+def publish_due() -> int:
+    """Publish the scheduled announcements whose time has come (run every minute by beat)."""
+    from gateway.publishing import publish_due as publish_due_now
+
+    return publish_due_now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from gateway.models import Announcement, Status
+from gateway.models import Role
 from tests.factories import ANNOUNCEMENT, create_api_key, create_citizen, create_organisation
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,10 +25,18 @@ def post(client, path, data=None):
     return client.post(path, data or {}, content_type="application/json")
 
 
-def approved(announcement_id: int) -> int:
-    """Approve directly in the database (the approval endpoints are tested on their own)."""
-    Announcement.objects.filter(pk=announcement_id).update(status=Status.APPROVED)
-    return announcement_id
+@pytest.fixture
+def approved(client, org):
+    """Submit with the client's key, approve with another member's (nobody approves their own)."""
+    approver = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_key(org, Role.APPROVER)}")
+
+    def approve(announcement_id: int) -> int:
+        assert post(client, f"/api/announcements/{announcement_id}/submit").status_code == 200
+        response = post(approver, f"/api/announcements/{announcement_id}/approve")
+        assert response.status_code == 200, response.content
+        return announcement_id
+
+    return approve
 
 
 def test_openapi_is_served():
@@ -46,7 +54,7 @@ def test_missing_or_bad_key_is_401(header):
     assert response.json() == {"detail": "missing or invalid API key"}
 
 
-def test_create_preview_publish_and_list_deliveries(client, org):
+def test_create_preview_publish_and_list_deliveries(client, org, approved):
     create_citizen(org, channels=("sms",))
     create_citizen(org, channels=("voice",), is_mobile=False, language="en")
     created = post(client, "/api/announcements", ANNOUNCEMENT)
@@ -113,7 +121,7 @@ def test_malformed_json_is_a_4xx_not_a_500(client):
     assert 400 <= response.status_code < 500
 
 
-def test_a_text_too_long_for_sms_is_refused_at_publish_with_the_form(client, org):
+def test_a_text_too_long_for_sms_is_refused_at_publish_with_the_form(client, org, approved):
     org.sms_max_parts = 1  # even the short form (title and link) cannot fit one SMS
     org.save()
     long = {

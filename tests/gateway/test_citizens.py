@@ -138,10 +138,11 @@ def test_import_over_the_api_is_all_or_nothing(client):
     assert response.status_code == 422
     problems = response.json()["problems"]
     assert {(p["line"], p["field"]) for p in problems} == {(6, "address")}, problems
+    assert response.json()["detail"].startswith("line 6: address: ")
     assert not Citizen.objects.exists()
     upload = SimpleUploadedFile("c.csv", EXAMPLE.read_bytes(), content_type="text/csv")
     response = client.post("/api/citizens/import", {"file": upload})
-    assert response.json() == {"created": 4, "updated": 0, "problems": []}
+    assert response.json() == {"created": 4, "updated": 0}
 
 
 def test_cli_import_reports_every_problem_and_stores_nothing(org, capsys):

@@ -177,7 +177,7 @@ def test_dashboard_lists_failures_with_their_reason(client, org, author):
     assert "21211 invalid number" in html and citizen.reference in html
 
 
-def test_cancel_and_schedule(client, org, author):
+def test_schedule_then_only_an_approver_cancels(client, org, author, approver):
     announcement = create_announcement(org, author=author)
     logged_in(client, author)
     client.post(
@@ -185,6 +185,12 @@ def test_cancel_and_schedule(client, org, author):
     )
     announcement.refresh_from_db()
     assert announcement.status == Status.SCHEDULED
+    page = client.get(reverse("console:announcement", args=[announcement.pk])).content.decode()
+    assert 'value="cancel"' not in page and "/cancel/" not in page
+    client.post(reverse("console:act", args=[announcement.pk, "cancel"]))
+    announcement.refresh_from_db()
+    assert announcement.status == Status.SCHEDULED  # refused: authors do not cancel
+    logged_in(client, approver)
     client.post(reverse("console:act", args=[announcement.pk, "cancel"]))
     announcement.refresh_from_db()
     assert announcement.status == Status.CANCELLED

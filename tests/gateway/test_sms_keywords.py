@@ -10,9 +10,9 @@ from lxml import etree
 from twilio.request_validator import RequestValidator
 
 from gateway.keywords import Command, Vocabulary, fold, parse
-from gateway.models import AuditEvent, Citizen, Consent, Topic
+from gateway.models import AuditEvent, Citizen, Consent, Delivery, InboundMessage, Topic
 from renderers.sms import analyse
-from tests.factories import create_citizen, create_organisation
+from tests.factories import create_announcement, create_citizen, create_organisation
 
 TOKEN = "keyword-test-token"
 PUBLIC = "https://crieur.example.org"
@@ -181,3 +181,22 @@ def test_every_reply_fits_one_sms_segment(org, language, body):
     create_citizen(org, phone="+33611111111", language=language)
     answer = reply(text(body))
     assert analyse(answer).segments == 1, (answer, analyse(answer))
+
+
+def test_every_text_is_kept_as_a_reply_for_the_agents_without_the_phone(org):
+    citizen = create_citizen(org, phone="+33611111111")
+    announcement = create_announcement(org)
+    Delivery.objects.create(
+        announcement=announcement, citizen=citizen, channel="sms", locale="fr", status="delivered"
+    )
+    reply(text("Merci, bien reçu"))
+    reply(text("STOP"))
+    reply(text("INSCRIPTION TRAVAUX", phone="+33622222222"))
+    kept = list(InboundMessage.objects.order_by("pk"))
+    assert [(m.body, m.keyword, m.announcement_id) for m in kept] == [
+        ("Merci, bien reçu", "", announcement.pk),
+        ("STOP", "stop", announcement.pk),
+        ("INSCRIPTION TRAVAUX", "join", None),
+    ]
+    assert kept[0].citizen == citizen and kept[2].citizen.phone == "+33622222222"
+    assert all(m.provider_ref.startswith("SM") for m in kept)

@@ -102,7 +102,7 @@ def test_the_alert_right_publishes_an_urgent_draft_at_once(org, author):
         publish(routine, actor=author)
 
 
-def test_cancel_stops_every_delivery_not_yet_sent(org, author):
+def test_cancel_stops_every_delivery_not_yet_sent(org, author, approver):
     announcement = draft(org, author)
     citizen = create_citizen(org, channels=("sms",))
     sent = Delivery.objects.create(
@@ -122,7 +122,10 @@ def test_cancel_stops_every_delivery_not_yet_sent(org, author):
         )
         for status in (DeliveryStatus.PLANNED, DeliveryStatus.DEFERRED)
     ]
-    assert cancel(announcement, actor=author) == 2
+    with pytest.raises(WorkflowError) as refused:
+        cancel(announcement, actor=author)  # cancelling is for approvers and admins
+    assert refused.value.code == "forbidden"
+    assert cancel(announcement, actor=approver) == 2
     statuses = set(
         Delivery.objects.filter(pk__in=[d.pk for d in waiting]).values_list("status", flat=True)
     )

@@ -140,7 +140,7 @@ def available_actions(announcement: Announcement, membership, user) -> set[str]:
     if status == Status.DRAFT:
         actions.add("submit")
     if status == Status.PENDING_APPROVAL and is_approver(membership):
-        if announcement.author_id != user.pk:
+        if user.pk not in (announcement.author_id, announcement.last_editor_id):
             actions |= {"approve", "reject"}
     if status in (Status.APPROVED, Status.SCHEDULED):
         actions |= {"publish", "schedule"}
@@ -150,7 +150,7 @@ def available_actions(announcement: Announcement, membership, user) -> set[str]:
         and status in (Status.DRAFT, Status.PENDING_APPROVAL)
     ):
         actions.add("publish")
-    if status in publishing.CANCELLABLE:
+    if status in publishing.CANCELLABLE and is_approver(membership):
         actions.add("cancel")
     return actions
 

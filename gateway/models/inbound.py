@@ -1,0 +1,36 @@
+"""Messages citizens send us (SMS replies and keywords), as agents see them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone as tz
+
+from gateway.models.announcement import Announcement
+from gateway.models.citizen import Citizen
+from gateway.models.organisation import Organisation
+
+
+class InboundMessage(models.Model):
+    """One message received. The sender is the citizen (by reference), never a phone number:
+    a message from an unknown number keeps `citizen` empty."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="inbound_messages"
+    )
+    citizen = models.ForeignKey(
+        Citizen, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    announcement = models.ForeignKey(
+        Announcement, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    channel = models.CharField(max_length=8, default="sms")
+    body = models.TextField()
+    keyword = models.CharField(max_length=32, blank=True, help_text="The keyword understood.")
+    provider_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    received_at = models.DateTimeField(default=tz.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:  # never the body: it may hold personal data
+        return f"inbound {self.pk} {self.channel}"

@@ -1,0 +1,139 @@
+"""The public verification page `/v/<code>`: the official text of a published announcement.
+
+The code is printed on notices and letters, ends the link of every SMS and social post. The page
+shows the text in the visitor's language when a translation exists (`?lang=`, then the
+browser's Accept-Language), the organisation, the publication date, whether and how it was
+approved (the role, not the person), and the SHA-256 of each archived rendition, so a printed
+notice can be checked against the archive. Rate limited per client address.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_datetime
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
+from django.views.decorators.http import require_safe
+
+from gateway.models import Announcement, AuditEvent, Role, Status
+from gateway.ratelimit import TokenBucket, rate_limited
+from renderers.i18n import gettext
+
+PUBLIC = TokenBucket("public-verify", rate=settings.PUBLIC_RATE, burst=settings.PUBLIC_BURST)
+
+
+def normalise(code: str) -> str:
+    """`k7qm2xpa`, `K7QM 2XPA` and `K7QM-2XPA` are the same code."""
+    raw = "".join(c for c in code.upper() if c.isalnum())
+    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else code
+
+
+def published(code: str) -> Announcement:
+    announcement = (
+        Announcement.objects.select_related("organisation")
+        .prefetch_related("texts", "renditions")
+        .filter(verification_code=normalise(code), published_at__isnull=False)
+        .first()
+    )
+    if announcement is None:
+        raise Http404(code)
+    return announcement
+
+
+def pick_locale(request, available: list[str], default: str) -> str:
+    """`?lang=`, then the Accept-Language preferences, then the announcement's own locale."""
+    wanted = [request.GET.get("lang", "")]
+    accepted = parse_accept_lang_header(request.headers.get("Accept-Language", ""))
+    wanted += [lang for lang, _ in accepted]
+    for lang in wanted:
+        lang = lang.replace("-", "_").lower()
+        for candidate in (lang, lang.split("_")[0]):
+            if candidate in available:
+                return candidate
+    return default
+
+
+@require_safe
+@rate_limited(PUBLIC)
+def verification(request, code: str) -> HttpResponse:
+    try:
+        announcement = published(code)
+    except Http404:
+        return render(request, "gateway/verification_unknown.html", {"code": code[:20]}, status=404)
+    locale = pick_locale(request, announcement.locales, announcement.locale)
+    with translation.override(locale):
+        return render(request, "gateway/verification.html", context(announcement, locale))
+
+
+def context(announcement: Announcement, locale: str) -> dict:
+    organisation = announcement.organisation
+    zone = ZoneInfo(organisation.timezone)
+
+    def when(moment):
+        return format_datetime(moment.astimezone(zone), format="long", locale=_locale(locale))
+
+    events = AuditEvent.objects.filter(
+        object_type="announcement", object_id=str(announcement.pk)
+    ).order_by("at", "pk")
+    approved = [e for e in events if e.action == "announcement.approved"]
+    alert = any(e.action == "announcement.published" and e.data.get("alert") for e in events)
+    approval = None
+    if alert:
+        approval = gettext(
+            locale,
+            "Publiée en urgence, sans validation préalable, par une personne habilitée à "
+            "diffuser des alertes.",
+        )
+    elif approved:
+        last = approved[-1]
+        roles = {Role.ADMIN: gettext(locale, "administration")}
+        role = roles.get(last.data.get("role"), gettext(locale, "validation"))
+        approval = gettext(
+            locale, "Validée avant publication par une personne chargée de la {role}, le {date}."
+        ).format(role=role, date=when(last.at))
+    text = announcement.text(locale)
+    renditions = sorted(
+        (r for r in announcement.renditions.all() if r.locale == locale),
+        key=lambda r: r.form,
+    )
+    return {
+        "announcement": announcement,
+        "organisation": organisation,
+        "text": text,
+        "paragraphs": [p.strip() for p in text.body.split("\n\n") if p.strip()],
+        "locale": locale,
+        "direction": "rtl" if _locale(locale).character_order == "right-to-left" else "ltr",
+        "published": when(announcement.published_at),
+        "cancelled": announcement.status == Status.CANCELLED,
+        "approval": approval,
+        "renditions": renditions,
+        "languages": [
+            (code, _locale(code).get_display_name(_locale(code)))
+            for code in sorted(announcement.locales)
+            if code != locale
+        ],
+    }
+
+
+def _locale(code: str) -> Locale:
+    return Locale.parse(code.replace("-", "_"))
+
+
+@require_safe
+@rate_limited(PUBLIC)
+def archived_notice(request, code: str, locale: str) -> HttpResponse:
+    """The notice PDF exactly as archived at publication (its SHA-256 is on the page)."""
+    announcement = published(code)
+    row = announcement.renditions.filter(form="notice", locale=locale).first()
+    if row is None or row.data is None:
+        raise Http404(locale)
+    response = HttpResponse(bytes(row.data), content_type=row.media_type)
+    response["Content-Disposition"] = (
+        f'inline; filename="{announcement.verification_code}-{locale}.pdf"'
+    )
+    return response
