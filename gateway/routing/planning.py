@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+import psycopg
 from django.db import connections, router, transaction
 from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery
 from django.db.models.constants import OnConflict
@@ -174,7 +175,8 @@ class _Inserter:
 
     The rows `delivery_of` + bulk_create(ignore_conflicts=True) would insert, without a model
     instance per row: preparing each field of each instance cost more than the whole plan.
-    PostgreSQL gets one statement per batch, an array per column (as bulk_create does there);
+    PostgreSQL gets one statement per batch, an array per column (as bulk_create does there),
+    bound in binary by psycopg's own cursor (Django's binds arrays as text literals, in Python);
     SQLite one prepared statement run per row.
     """
 
@@ -187,7 +189,7 @@ class _Inserter:
         self.template = Delivery(announcement_id=announcement_id)
         self.unnest = connection.vendor == "postgresql"
         if self.unnest:
-            arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in self.fields)
+            arrays = ", ".join(f"%b::{f.cast_db_type(connection)}[]" for f in self.fields)
             values = f"SELECT * FROM UNNEST({arrays})"
         else:
             values = "VALUES ({})".format(", ".join(["%s"] * len(self.fields)))
@@ -213,9 +215,11 @@ class _Inserter:
             (cid, channel, locale, status_of(when).value, prepare(when, connection), *constants)
             for cid, channel, locale, when in rows
         ]
-        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        with transaction.atomic(using=connection.alias):
             if self.unnest:
-                cursor.execute(self.sql, [list(column) for column in zip(*params, strict=True)])
+                with psycopg.Cursor(connection.connection) as cursor:
+                    cursor.execute(self.sql, [list(column) for column in zip(*params, strict=True)])
             else:
-                cursor.executemany(self.sql, params)
+                with connection.cursor() as cursor:
+                    cursor.executemany(self.sql, params)
         return len(rows)
