@@ -1,16 +1,19 @@
-"""From the database to Delivery rows: stream citizens in batches through `plan_routes`.
+"""From the database to Delivery rows: stream citizens through `plan_routes`.
 
-Citizens come in (phone, id) order by keyset pages, so one SMS per phone needs to remember only
-the last phone texted. Three queries per batch of citizens (citizens, consents, topics) and one
-bulk insert per batch of deliveries: memory stays flat whatever the size of the town.
+Citizens come in (phone, id) order from one query read by chunks, with their consents and topics,
+so one SMS per phone needs to remember only the last phone texted; deliveries are inserted by
+batches. Memory stays flat and time linear whatever the size of the town (bench/plan.py).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 
+import psycopg
+from django.db import connections, router, transaction
+from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from gateway.models import Announcement, Citizen, Consent, Delivery, DeliveryStatus
@@ -51,7 +54,11 @@ def target_of(announcement: Announcement) -> AnnouncementTarget:
 def citizen_profiles(
     announcement: Announcement, *, citizen_ids: list[int] | None = None
 ) -> Iterator[CitizenProfile]:
-    """Citizens of the organisation (in the target areas), in (phone, id) order, by batches."""
+    """Citizens of the organisation (in the target areas), in (phone, id) order.
+
+    One query streamed by chunks (a server-side cursor on PostgreSQL), each row carrying its
+    granted consents and its topics: the database sorts once, whatever the size of the town.
+    """
     citizens = Citizen.objects.filter(
         organisation_id=announcement.organisation_id, erased_at__isnull=True
     )
@@ -60,46 +67,59 @@ def citizen_profiles(
         citizens = citizens.filter(area_id__in=area_ids)
     if citizen_ids is not None:
         citizens = citizens.filter(id__in=citizen_ids)
-    citizens = citizens.order_by("phone", "id")
-    page = citizens
-    while True:
-        rows = list(page.values_list(*FIELDS)[:BATCH])
-        if not rows:
-            return
-        yield from _profiles(rows)
-        # (phone, id) > (last phone, last id), written as a range on phone that both SQLite
-        # and PostgreSQL walk on the (organisation, phone, id) index
-        phone, last_id = rows[-1][3], rows[-1][0]
-        page = citizens.filter(phone__gte=phone).exclude(phone=phone, id__lte=last_id)
-
-
-def _profiles(rows: list[tuple]) -> Iterator[CitizenProfile]:
-    ids = [row[0] for row in rows]
-    consents: dict[int, set[str]] = defaultdict(set)
-    for cid, channel in Consent.objects.filter(citizen_id__in=ids, granted=True).values_list(
-        "citizen_id", "channel"
-    ):
-        consents[cid].add(channel)
-    topics: dict[int, set[str]] = defaultdict(set)
-    for cid, slug in Citizen.topics.through.objects.filter(citizen_id__in=ids).values_list(
-        "citizen_id", "topic__slug"
-    ):
-        topics[cid].add(slug)
-    for cid, language, channels, phone, mobile, address, area, tz, q_start, q_end in rows:
+    rows = (
+        citizens.annotate(
+            granted=_joined(Consent.objects.filter(granted=True), "channel"),
+            topic_slugs=_joined(Citizen.topics.through.objects.all(), "topic__slug"),
+        )
+        .order_by("phone", "id")
+        .values_list(*FIELDS, "granted", "topic_slugs")
+    )
+    for (
+        cid,
+        language,
+        channels,
+        phone,
+        mobile,
+        address,
+        area,
+        tz,
+        q_start,
+        q_end,
+        granted,
+        slugs,
+    ) in rows.iterator(chunk_size=BATCH):
         yield CitizenProfile(
             id=cid,
             language=language,
             channels=tuple(channels),
-            consents=frozenset(consents[cid]),
+            consents=frozenset(granted.split(",")) if granted else frozenset(),
             phone=phone,
             is_mobile=mobile,
             has_address=any(str(line).strip() for line in address or ()),
-            topics=frozenset(topics[cid]),
+            topics=frozenset(slugs.split(",")) if slugs else frozenset(),
             area=area,
             timezone=tz,
             quiet_start=q_start,
             quiet_end=q_end,
         )
+
+
+class _Joined(Aggregate):
+    """Values joined by commas (channels and slugs hold none): string_agg, group_concat."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+def _joined(rows: QuerySet, field: str) -> Subquery:
+    """The `field` values of a citizen's `rows` (consents, topic links), joined by commas."""
+    per_citizen = rows.filter(citizen_id=OuterRef("pk")).values("citizen_id")
+    return Subquery(per_citizen.annotate(joined=_Joined(field)).values("joined"))
 
 
 def routes_for(announcement: Announcement, now: datetime | None = None) -> Iterator[Route]:
@@ -120,9 +140,13 @@ def delivery_of(
         citizen_id=citizen_id,
         channel=channel,
         locale=locale,
-        status=DeliveryStatus.DEFERRED if not_before else DeliveryStatus.PLANNED,
+        status=status_of(not_before),
         not_before=not_before,
     )
+
+
+def status_of(not_before: datetime | None) -> DeliveryStatus:
+    return DeliveryStatus.DEFERRED if not_before else DeliveryStatus.PLANNED
 
 
 def plan_deliveries(
@@ -132,27 +156,70 @@ def plan_deliveries(
 
     A route to the weekly letter creates no row: `gateway.weekly` prints it each week.
     """
-    default_locale = announcement.locale
-    rows: list[Delivery] = [
-        Delivery(announcement=announcement, channel=account, locale=default_locale)
-        for account in social_accounts
-    ]
+    insert = _Inserter(announcement.pk)
+    rows: list[tuple] = [(None, account, announcement.locale, None) for account in social_accounts]
     created = 0
     for route in routes_for(announcement, now):
         if route.channel == WEEKLY_LETTER:
             continue
-        rows.append(
-            delivery_of(
-                announcement.pk, route.citizen_id, route.channel, route.locale, route.not_before
-            )
-        )
+        rows.append((route.citizen_id, route.channel, route.locale, route.not_before))
         if len(rows) >= BATCH:
-            created += _insert(rows)
+            created += insert(rows)
             rows = []
-    return created + _insert(rows)
+    return created + insert(rows)
 
 
-def _insert(rows: list[Delivery]) -> int:
-    if rows:
-        Delivery.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-    return len(rows)
+class _Inserter:
+    """Inserts (citizen id, channel, locale, not_before) tuples as Delivery rows of one
+    announcement, keeping the rows already there (ON CONFLICT DO NOTHING / INSERT OR IGNORE).
+
+    The rows `delivery_of` + bulk_create(ignore_conflicts=True) would insert, without a model
+    instance per row: preparing each field of each instance cost more than the whole plan.
+    PostgreSQL gets one statement per batch, an array per column (as bulk_create does there),
+    bound in binary by psycopg's own cursor (Django's binds arrays as text literals, in Python);
+    SQLite one prepared statement run per row.
+    """
+
+    VARYING = ("citizen_id", "channel", "locale", "status", "not_before")
+
+    def __init__(self, announcement_id: int) -> None:
+        self.connection = connection = connections[router.db_for_write(Delivery)]
+        by_name = {f.attname: f for f in Delivery._meta.concrete_fields if not f.primary_key}
+        self.fields = [by_name.pop(name) for name in self.VARYING] + list(by_name.values())
+        self.template = Delivery(announcement_id=announcement_id)
+        self.unnest = connection.vendor == "postgresql"
+        if self.unnest:
+            arrays = ", ".join(f"%b::{f.cast_db_type(connection)}[]" for f in self.fields)
+            values = f"SELECT * FROM UNNEST({arrays})"
+        else:
+            values = "VALUES ({})".format(", ".join(["%s"] * len(self.fields)))
+        ops = connection.ops
+        self.sql = "{} {} ({}) {} {}".format(
+            ops.insert_statement(on_conflict=OnConflict.IGNORE),
+            ops.quote_name(Delivery._meta.db_table),
+            ", ".join(ops.quote_name(f.column) for f in self.fields),
+            values,
+            ops.on_conflict_suffix_sql(self.fields, OnConflict.IGNORE, None, None),
+        )
+
+    def __call__(self, rows: list[tuple]) -> int:
+        if not rows:
+            return 0
+        connection = self.connection
+        constants = tuple(
+            f.get_db_prep_save(f.pre_save(self.template, True), connection)
+            for f in self.fields[len(self.VARYING) :]
+        )
+        prepare = self.fields[len(self.VARYING) - 1].get_db_prep_save  # not_before
+        params = [
+            (cid, channel, locale, status_of(when).value, prepare(when, connection), *constants)
+            for cid, channel, locale, when in rows
+        ]
+        with transaction.atomic(using=connection.alias):
+            if self.unnest:
+                with psycopg.Cursor(connection.connection) as cursor:
+                    cursor.execute(self.sql, [list(column) for column in zip(*params, strict=True)])
+            else:
+                with connection.cursor() as cursor:
+                    cursor.executemany(self.sql, params)
+        return len(rows)
