@@ -11,6 +11,7 @@ from kombu import Queue
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gateway.settings")
 
 QUEUES = ("publish", "sms", "voice", "social", "print", "retry", "callbacks", "periodic")
+PERIODIC_TASKS = ("crieur.release_deferred", "crieur.sweep")
 FAMILY_QUEUE = {"sms": "sms", "voice": "voice", "social": "social", "post": "print"}
 
 app = Celery("crieur")
@@ -32,8 +33,23 @@ def configure(app: Celery) -> None:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         timezone=settings.TIME_ZONE,
+        # A task still running after half of DELIVERY_STUCK_AFTER is killed (prefork pool), so
+        # the sweep never reconciles a delivery that a live worker is about to send.
+        task_time_limit=settings.DELIVERY_STUCK_AFTER / 2,
+        beat_scheduler="celery.beat:Scheduler",  # in memory: nothing to share or lock on disk
+        beat_schedule={
+            name: {
+                "task": name,
+                "schedule": settings.PERIODIC_INTERVAL,
+                "options": {"queue": "periodic", "expires": settings.PERIODIC_INTERVAL},
+            }
+            for name in PERIODIC_TASKS
+        },
     )
     if broker.startswith("filesystem://"):
+        from gateway.broker import install
+
+        install()
         folder = settings.CELERY_BROKER_DIR
         for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
@@ -48,4 +64,9 @@ def configure(app: Celery) -> None:
 
 
 configure(app)
-app.conf.imports = ("gateway.tasks.publish", "gateway.tasks.delivery")
+app.conf.imports = (
+    "gateway.tasks.publish",
+    "gateway.tasks.delivery",
+    "gateway.tasks.periodic",
+    "gateway.tasks.callbacks",
+)

@@ -109,6 +109,12 @@ class TwilioChannel(Channel):
     def client(self) -> Client:
         return self.holder.client
 
+    @property
+    def account_key(self) -> str:
+        config = self.holder.config
+        sender = config.from_number or config.messaging_service_sid
+        return f"{self.name}:{config.account_sid}:{sender}"
+
     def check(self) -> None:
         """Raise `TwilioCredentialsError` (a `ChannelConfigError`) when the account refuses us."""
         self.holder.check(self.name)

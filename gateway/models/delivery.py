@@ -22,16 +22,48 @@ class DeliveryStatus(models.TextChoices):
     CANCELLED = "cancelled"
 
 
-FINAL = {
-    DeliveryStatus.DELIVERED,
-    DeliveryStatus.FAILED,
-    DeliveryStatus.UNDELIVERED,
-    DeliveryStatus.SKIPPED,
-    DeliveryStatus.CANCELLED,
+S = DeliveryStatus
+FINAL = {S.DELIVERED, S.FAILED, S.UNDELIVERED, S.SKIPPED, S.CANCELLED}
+# Still to send or in flight: an announcement is not done while a delivery is in one of these.
+PENDING = (S.PLANNED, S.DEFERRED, S.SENDING)
+
+# The delivery state machine, as the statuses each status may be reached from. Every change of
+# status is a guarded update through `DeliveryQuerySet.move`, so two workers, a replayed task or
+# a late callback can never move a delivery backwards or send it twice:
+# - planned → sending is the claim (one worker wins); sending → planned is a retry or a
+#   reconciliation that found nothing sent;
+# - a callback may overtake the worker's own record (sending → delivered), never go back
+#   (a late "sent" does not undo "delivered");
+# - only what has not been claimed yet can be skipped (too old) or cancelled.
+MOVES_FROM: dict[str, tuple[str, ...]] = {
+    S.PLANNED: (S.DEFERRED, S.SENDING),
+    S.SENDING: (S.PLANNED,),
+    S.SENT: (S.SENDING,),
+    S.DELIVERED: (S.SENDING, S.SENT),
+    S.UNDELIVERED: (S.SENDING, S.SENT),
+    S.FAILED: (S.SENDING, S.SENT),
+    S.SKIPPED: (S.PLANNED, S.DEFERRED),
+    S.CANCELLED: (S.PLANNED, S.DEFERRED),
+    S.DEFERRED: (),  # only planning creates deferred deliveries
 }
 
 
+class DeliveryQuerySet(models.QuerySet):
+    def move(self, to: str, *, only_from: tuple[str, ...] | None = None, **changes) -> int:
+        """Compare-and-set: move the rows whose status allows it to `to`; the number moved.
+
+        `only_from` narrows the allowed starting statuses (e.g. a retry moves sending → planned
+        but never deferred → planned).
+        """
+        allowed = MOVES_FROM[to]
+        if only_from is not None:
+            allowed = tuple(s for s in allowed if s in only_from)
+        return self.filter(status__in=allowed).update(status=to, updated_at=tz.now(), **changes)
+
+
 class Delivery(models.Model):
+    objects = DeliveryQuerySet.as_manager()
+
     announcement = models.ForeignKey(
         Announcement, on_delete=models.CASCADE, related_name="deliveries"
     )
@@ -68,7 +100,12 @@ class Delivery(models.Model):
                 name="one_post_per_social_account",
             ),
         ]
-        indexes = [models.Index(fields=["announcement", "status"])]
+        indexes = [
+            models.Index(fields=["announcement", "status"]),
+            # The periodic sweeps: stuck `sending`, stale `planned`, due `deferred`.
+            models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["status", "not_before"]),
+        ]
         verbose_name_plural = "deliveries"
 
     def __str__(self) -> str:
