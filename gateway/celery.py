@@ -11,6 +11,7 @@ from kombu import Queue
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gateway.settings")
 
 QUEUES = ("publish", "sms", "voice", "social", "print", "retry", "callbacks", "periodic")
+SENDING_TASKS = ("crieur.deliver_batch", "crieur.print_letters")
 PERIODIC_TASKS = ("crieur.release_deferred", "crieur.sweep")
 FAMILY_QUEUE = {"sms": "sms", "voice": "voice", "social": "social", "post": "print"}
 
@@ -33,9 +34,11 @@ def configure(app: Celery) -> None:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         timezone=settings.TIME_ZONE,
-        # A task still running after half of DELIVERY_STUCK_AFTER is killed (prefork pool), so
+        # A send still running after half of DELIVERY_STUCK_AFTER is killed (prefork pool), so
         # the sweep never reconciles a delivery that a live worker is about to send.
-        task_time_limit=settings.DELIVERY_STUCK_AFTER / 2,
+        task_annotations={
+            name: {"time_limit": settings.DELIVERY_STUCK_AFTER / 2} for name in SENDING_TASKS
+        },
         beat_scheduler="celery.beat:Scheduler",  # in memory: nothing to share or lock on disk
         beat_schedule={
             name: {

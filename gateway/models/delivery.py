@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone as tz
 
@@ -49,6 +49,30 @@ MOVES_FROM: dict[str, tuple[str, ...]] = {
 
 
 class DeliveryQuerySet(models.QuerySet):
+    def record_sent(self, to: str, sent: list[tuple[int, str, str]]) -> int:
+        """Guarded bulk record of accepted sends, `(id, provider_ref, provider)` each: only rows
+        still `sending` move to `to` (a callback may have moved them further already).
+
+        One statement whatever the number of rows; the ORM's `Case(When…)` of a `bulk_update`
+        costs more to compile than the sends it records.
+        """
+        assert S.SENDING in MOVES_FROM[to] and sent
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        values = ", ".join(["(%s, %s, %s)"] * len(sent))
+        now = tz.now()
+        sql = (
+            f"WITH v(id, ref, provider) AS (VALUES {values}) "
+            f"UPDATE {table} SET status = %s, provider_ref = v.ref, provider = v.provider, "
+            "sent_at = %s, delivered_at = %s, last_error = '', updated_at = %s "
+            f"FROM v WHERE {table}.id = v.id AND {table}.status = %s"
+        )
+        params = [x for row in sent for x in row]
+        params += [to, now, now if to == S.DELIVERED else None, now, S.SENDING]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+
     def move(self, to: str, *, only_from: tuple[str, ...] | None = None, **changes) -> int:
         """Compare-and-set: move the rows whose status allows it to `to`; the number moved.
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 
 from channels.base import Channel, Receipt, Recipient
@@ -110,7 +110,7 @@ class Job:
 
 @dataclass
 class Outcome:
-    sent: list[tuple[int, Receipt]] = field(default_factory=list)
+    sent: list[tuple[int, Receipt, str]] = field(default_factory=list)  # and the provider
     retry: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
 
@@ -190,7 +190,7 @@ def send_all(jobs: list[Job], outcome: Outcome) -> None:
     for chunk in results:
         for job, result in chunk:
             if isinstance(result, Receipt):
-                outcome.sent.append((job.pk, result))
+                outcome.sent.append((job.pk, result, channel.name))
             elif isinstance(result, UnknownOutcomeError):
                 outcome.retry.append((job.pk, UNKNOWN_OUTCOME))
             elif result.retryable and job.attempts < settings.DELIVERY_MAX_ATTEMPTS:
@@ -217,32 +217,14 @@ def send_one(job: Job) -> Receipt | ChannelError:
 
 def record(outcome: Outcome) -> None:
     """Write the outcome with a few guarded updates: a row a callback already moved stays."""
-    registry = channels()
-    providers = {name: channel.name for name, channel in registry.items()}
-    now = timezone.now()
-    by_status: dict[str, list[tuple[int, Receipt]]] = defaultdict(list)
-    for pk, receipt in outcome.sent:
-        by_status[S.DELIVERED if receipt.status == "delivered" else S.SENT].append((pk, receipt))
+    by_status: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for pk, receipt, provider in outcome.sent:
+        status = S.DELIVERED if receipt.status == "delivered" else S.SENT
+        by_status[status].append((pk, receipt.provider_ref[:64], provider))
+        if receipt.cost is not None:
+            Delivery.objects.filter(pk=pk).update(cost=receipt.cost)
     for status, sent in by_status.items():
-        ids = [pk for pk, _ in sent]
-        refs = Case(
-            *(When(pk=pk, then=Value(r.provider_ref[:64])) for pk, r in sent),
-            default=F("provider_ref"),
-        )
-        costs = [When(pk=pk, then=Value(r.cost)) for pk, r in sent if r.cost is not None]
-        Delivery.objects.filter(pk__in=ids).move(
-            status,
-            only_from=(S.SENDING,),
-            provider_ref=refs,
-            provider=Case(
-                *(When(channel=name, then=Value(p)) for name, p in providers.items()),
-                default=F("provider"),
-            ),
-            cost=Case(*costs, default=F("cost")) if costs else F("cost"),
-            sent_at=now,
-            delivered_at=now if status == S.DELIVERED else None,
-            last_error="",
-        )
+        Delivery.objects.record_sent(status, sent)
     for to, items in ((S.PLANNED, outcome.retry), (S.FAILED, outcome.failed)):
         by_error: dict[str, list[int]] = defaultdict(list)
         for pk, error in items:

@@ -141,7 +141,7 @@ def test_a_callback_that_overtakes_the_workers_record_is_found_by_the_key_in_its
     post("/hooks/twilio/status?d=" + delivery.idempotency_key, params)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.provider_ref) == ("delivered", sid)
-    record(Outcome(sent=[(delivery.pk, Receipt(provider_ref=sid, status="queued"))]))
+    record(Outcome(sent=[(delivery.pk, Receipt(provider_ref=sid, status="queued"), "twilio_sms")]))
     assert state(delivery)[0] == "delivered"  # the worker's late "sent" does not undo it
 
 

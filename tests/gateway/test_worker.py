@@ -5,33 +5,19 @@ in CI it is also Redis and PostgreSQL.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from gateway.celery import app
 from gateway.models import Delivery, Status
 from gateway.publishing import publish
 from tests.factories import create_announcement, create_citizen, create_organisation
 from tests.fakes.twilio import FakeTwilio
+from tests.gateway.workerproc import SENDER, WorkerProcess
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-SENDER = "+33700000001"
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -44,29 +30,9 @@ def fake_twilio():
 def worker(fake_twilio, tmp_path):
     """A `crieur worker` process on the test database, the test broker and the fake Twilio."""
     app.control.purge()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CRIEUR_DATA_DIR": str(settings.DATA_DIR),
-        "CRIEUR_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "TWILIO_ACCOUNT_SID": fake_twilio.account_sid,
-        "TWILIO_AUTH_TOKEN": fake_twilio.auth_token,
-        "TWILIO_FROM_NUMBER": SENDER,
-        "TWILIO_BASE_URL": fake_twilio.base_url,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "worker", "--concurrency", "2",
-         "--loglevel", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    process = WorkerProcess(fake_twilio, tmp_path / "outbox").start()
     yield process
-    process.terminate()
-    try:
-        output, _ = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
+    output = process.stop()
     assert "Traceback" not in output, output
 
 
@@ -85,8 +51,16 @@ def test_publish_through_a_worker_process_sends_each_message_once(worker, fake_t
     org = create_organisation()
     texted = [create_citizen(org, channels=("sms",)) for _ in range(40)]
     household = create_citizen(org, channels=("sms",), phone=texted[0].phone)
-    called = [create_citizen(org, channels=("voice",), is_mobile=False,
-                             phone=f"+3314{1000000 + i:07d}", language="en") for i in range(5)]
+    called = [
+        create_citizen(
+            org,
+            channels=("voice",),
+            is_mobile=False,
+            phone=f"+3314{1000000 + i:07d}",
+            language="en",
+        )
+        for i in range(5)
+    ]
     posted = [create_citizen(org, channels=("post",)) for _ in range(3)]
     stopped = create_citizen(org, channels=("sms",))
     fake_twilio.opted_out.add(stopped.phone)  # replied STOP at the carrier: Twilio says 21610
@@ -102,8 +76,9 @@ def test_publish_through_a_worker_process_sends_each_message_once(worker, fake_t
     assert {m["from"] for m in fake_twilio.messages} == {SENDER}
     assert sorted(c["to"] for c in fake_twilio.calls) == sorted(c.phone for c in called)
     statuses = dict(
-        Delivery.objects.filter(announcement=announcement, citizen__isnull=False)
-        .values_list("citizen_id", "status")
+        Delivery.objects.filter(announcement=announcement, citizen__isnull=False).values_list(
+            "citizen_id", "status"
+        )
     )
     assert {statuses[c.pk] for c in texted + called + posted} == {"sent"}
     assert household.pk not in statuses
