@@ -72,7 +72,6 @@ class DeliveryQuerySet(models.QuerySet):
             cursor.execute(sql, params)
             return cursor.rowcount
 
-
     def move(self, to: str, *, only_from: tuple[str, ...] | None = None, **changes) -> int:
         """Compare-and-set: move the rows whose status allows it to `to`; the number moved.
 
