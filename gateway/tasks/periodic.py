@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 
 S = DeliveryStatus
 CHUNK = 5000  # rows moved per transaction
+# Deliveries to reconcile go in small batches: each costs provider lookups before any send,
+# and a batch must end well within the sending tasks' time limit.
+RECONCILE_BATCH = 20
 
 
 def take(queryset: QuerySet, to: str, **changes) -> list[int]:
@@ -35,11 +38,11 @@ def take(queryset: QuerySet, to: str, **changes) -> list[int]:
     return ids
 
 
-def take_all(queryset: QuerySet, to: str, **changes) -> list[int]:
+def take_all(queryset: QuerySet, to: str, batch: int | None = None, **changes) -> list[int]:
     moved: list[int] = []
     while chunk := take(queryset, to, **changes):
         moved += chunk
-        enqueue(Delivery.objects.filter(pk__in=chunk))
+        enqueue(Delivery.objects.filter(pk__in=chunk), batch)
     return moved
 
 
@@ -67,7 +70,7 @@ def sweep() -> dict[str, int]:
     """
     before = timezone.now() - timedelta(seconds=settings.DELIVERY_STUCK_AFTER)
     stuck = Delivery.objects.filter(status=S.SENDING, updated_at__lt=before)
-    reconciled = take_all(stuck, S.PLANNED, last_error=UNKNOWN_OUTCOME)
+    reconciled = take_all(stuck, S.PLANNED, RECONCILE_BATCH, last_error=UNKNOWN_OUTCOME)
     stale = Delivery.objects.filter(status=S.PLANNED, updated_at__lt=before)
     requeued = []
     while chunk := list(stale.order_by("pk").values_list("pk", flat=True)[:CHUNK]):

@@ -58,11 +58,11 @@ def enqueue_planned(announcement: Announcement, citizen_ids: list[int] | None = 
     return batches
 
 
-def enqueue(deliveries: QuerySet[Delivery]) -> int:
+def enqueue(deliveries: QuerySet[Delivery], size: int | None = None) -> int:
     """Queue these deliveries in batches of one channel each, on the channel family's queue."""
     from gateway.tasks.delivery import deliver_batch, print_letters
 
-    size = settings.DELIVERY_BATCH_SIZE
+    size = size or settings.DELIVERY_BATCH_SIZE
     by_channel: dict[str, list[int]] = defaultdict(list)
     for pk, channel in deliveries.values_list("pk", "channel"):
         by_channel[channel].append(pk)

@@ -110,6 +110,7 @@ class FakeTwilio:
         self._messages: list[dict[str, Any]] = []
         self._calls: list[dict[str, Any]] = []
         self._by_sid: dict[str, dict[str, Any]] = {}
+        self._by_to: dict[str, list[dict[str, Any]]] = {}  # a list by `To` stays fast at 10,000
         self._callback_urls: dict[str, str] = {}
         self._fault_rate = 0.0
         self._fault_kinds: tuple[str, ...] = ()
@@ -172,6 +173,7 @@ class FakeTwilio:
             self._messages.clear()
             self._calls.clear()
             self._by_sid.clear()
+            self._by_to.clear()
             self._callback_urls.clear()
             self.callback_results.clear()
             self._fault_rate, self._fault_kinds = 0.0, ()
@@ -368,6 +370,7 @@ class FakeTwilio:
         with self._lock:
             into.append(resource)
             self._by_sid[resource["sid"]] = resource
+            self._by_to.setdefault(resource["to"], []).append(resource)
             if callback:
                 self._callback_urls[resource["sid"]] = callback
 
@@ -381,7 +384,11 @@ class FakeTwilio:
     def list_page(self, kind: str, path: str, query: dict[str, str]) -> dict[str, Any]:
         """One page of messages or calls, newest first, in Twilio's paging envelope."""
         with self._lock:
-            records = [dict(r) for r in (self._messages if kind == "messages" else self._calls)]
+            everything = self._messages if kind == "messages" else self._calls
+            if "To" in query:
+                prefix = "SM" if kind == "messages" else "CA"
+                everything = [r for r in self._by_to.get(query["To"], ()) if r["sid"][:2] == prefix]
+            records = [dict(r) for r in everything]
         records = [r for r in records if _matches(r, query)]
         records.reverse()  # newest first, as Twilio lists
         size = max(1, min(int(query.get("PageSize", 50)), 1000))
