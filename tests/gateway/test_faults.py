@@ -6,9 +6,10 @@
    or failed over, with no duplicate at the fake; callbacks reach a live server.
 3. Replayed, duplicated and out-of-order callbacks through the same stack: final states hold.
 
-On PostgreSQL + Redis (CI) the publication goes to 10,000 citizens; on the newcomer default
-(SQLite, filesystem broker, one laptop) to fewer, so `make test` stays quick: same code paths,
-same assertions.
+On PostgreSQL + Redis (CI) the killed publication goes to 10,000 citizens and the faulty one to
+1,000 (its 2,000 callbacks come one at a time from the fake, as Twilio's would); on the newcomer
+default (SQLite, filesystem broker) to 1,000 and 300, so `make test` stays quick: same code
+paths, same assertions.
 """
 
 from __future__ import annotations
