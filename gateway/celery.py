@@ -40,6 +40,7 @@ def configure(app: Celery) -> None:
             name: {"time_limit": settings.DELIVERY_STUCK_AFTER / 2} for name in SENDING_TASKS
         },
         beat_scheduler="celery.beat:Scheduler",  # in memory: nothing to share or lock on disk
+        beat_schedule_filename=str(settings.DATA_DIR / "celerybeat-schedule"),  # never in cwd
         beat_schedule={
             name: {
                 "task": name,
