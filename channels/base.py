@@ -58,6 +58,11 @@ class Channel(ABC):
         except (TimeoutError, ConnectionError, OSError) as exc:
             raise RetryableChannelError(f"{self.name}: {type(exc).__name__}") from exc
 
+    @property
+    def account_key(self) -> str:
+        """What the provider counts requests against; rate limits are kept per account."""
+        return self.name
+
     @abstractmethod
     def try_send(
         self, rendition: Rendition, recipient: Recipient, *, idempotency_key: str

@@ -11,6 +11,15 @@ from kombu import Queue
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gateway.settings")
 
 QUEUES = ("publish", "sms", "voice", "social", "print", "retry", "callbacks", "periodic")
+SENDING_TASKS = ("crieur.deliver_batch", "crieur.print_letters")
+# Periodic task → seconds between runs (None: settings.PERIODIC_INTERVAL). Every run is safe to
+# repeat or overlap, so every worker may run beat.
+PERIODIC_TASKS: dict[str, float | None] = {
+    "crieur.release_deferred": None,
+    "crieur.sweep": None,
+    "crieur.publish_due": None,
+    "crieur.purge_delivery_details": 24 * 3600.0,
+}
 FAMILY_QUEUE = {"sms": "sms", "voice": "voice", "social": "social", "post": "print"}
 
 app = Celery("crieur")
@@ -32,8 +41,26 @@ def configure(app: Celery) -> None:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         timezone=settings.TIME_ZONE,
+        # A send still running after half of DELIVERY_STUCK_AFTER is killed (prefork pool), so
+        # the sweep never reconciles a delivery that a live worker is about to send.
+        task_annotations={
+            name: {"time_limit": settings.DELIVERY_STUCK_AFTER / 2} for name in SENDING_TASKS
+        },
+        beat_scheduler="celery.beat:Scheduler",  # in memory: nothing to share or lock on disk
+        beat_schedule_filename=str(settings.DATA_DIR / "celerybeat-schedule"),  # never in cwd
+        beat_schedule={
+            name: {
+                "task": name,
+                "schedule": every or settings.PERIODIC_INTERVAL,
+                "options": {"queue": "periodic", "expires": every or settings.PERIODIC_INTERVAL},
+            }
+            for name, every in PERIODIC_TASKS.items()
+        },
     )
     if broker.startswith("filesystem://"):
+        from gateway.broker import install
+
+        install()
         folder = settings.CELERY_BROKER_DIR
         for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
@@ -48,11 +75,9 @@ def configure(app: Celery) -> None:
 
 
 configure(app)
-app.conf.imports = ("gateway.tasks.publish", "gateway.tasks.delivery")
-app.conf.beat_schedule = {
-    "publish-due": {
-        "task": "crieur.publish_due",
-        "schedule": 60.0,
-        "options": {"queue": "periodic", "expires": 60.0},
-    },
-}
+app.conf.imports = (
+    "gateway.tasks.publish",
+    "gateway.tasks.delivery",
+    "gateway.tasks.periodic",
+    "gateway.tasks.callbacks",
+)

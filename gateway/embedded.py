@@ -1,7 +1,8 @@
 """The newcomer default's worker: a real Celery worker in a thread of this process.
 
 It consumes the embedded filesystem broker (or any broker), so `crieur demo` and `crieur serve`
-need no server, while `crieur worker` runs the same tasks on as many machines as needed.
+need no server, and runs the periodic tasks too (Celery beat in another thread), while
+`crieur worker` runs the same tasks on as many machines as needed.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from gateway.celery import QUEUES, app
 
 @contextmanager
 def embedded_worker(concurrency: int = 2) -> Iterator[None]:
+    from celery.beat import EmbeddedService
     from celery.contrib.testing.worker import start_worker
 
+    beat = EmbeddedService(app, thread=True)  # the periodic tasks (gateway/tasks/periodic.py)
     with start_worker(
         app,
         pool="threads",
@@ -25,4 +28,8 @@ def embedded_worker(concurrency: int = 2) -> Iterator[None]:
         queues=list(QUEUES),
         shutdown_timeout=30.0,
     ):
-        yield
+        beat.start()
+        try:
+            yield
+        finally:
+            beat.stop()

@@ -27,8 +27,6 @@ from gateway.models import (
     AnnouncementText,
     Area,
     AuditEvent,
-    Delivery,
-    DeliveryStatus,
     Membership,
     Organisation,
     Role,
@@ -231,11 +229,10 @@ def cancel(announcement: Announcement, *, actor=None) -> int:
     """Cancel (approver or admin): every delivery not yet sent is cancelled. Returns how many
     were stopped."""
     _require(announcement, actor, roles=APPROVERS)
+    from gateway.tasks.delivery import cancel_deliveries
+
     _move(announcement, actor, "cancelled", CANCELLABLE, Status.CANCELLED)
-    return Delivery.objects.filter(
-        announcement=announcement,
-        status__in=(DeliveryStatus.PLANNED, DeliveryStatus.DEFERRED),
-    ).update(status=DeliveryStatus.CANCELLED, updated_at=tz.now())
+    return cancel_deliveries(announcement.pk)
 
 
 def publish(announcement: Announcement, *, actor=None) -> None:

@@ -31,6 +31,7 @@ def channels() -> dict[str, Channel]:
             messaging_service_sid=settings.TWILIO_MESSAGING_SERVICE_SID,
             base_url=settings.TWILIO_BASE_URL,
             status_callback_url=f"{settings.PUBLIC_URL}/hooks/twilio/status",
+            timeout=settings.TWILIO_TIMEOUT,
         )
         registry["sms"] = TwilioSMSChannel(config)
         registry["voice"] = TwilioVoiceChannel(config)

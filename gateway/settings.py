@@ -111,12 +111,33 @@ TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
 TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
 TWILIO_BASE_URL = os.environ.get("TWILIO_BASE_URL", "")  # tests point the SDK at a fake
+TWILIO_TIMEOUT = float(os.environ.get("CRIEUR_TWILIO_TIMEOUT", "10"))  # seconds per request
 MASTODON_API_BASE_URL = os.environ.get("MASTODON_API_BASE_URL", "")
 MASTODON_ACCESS_TOKEN = os.environ.get("MASTODON_ACCESS_TOKEN", "")
 
+# Delivery engine (gateway/tasks/): see "Delivery engine" in the README.
 DELIVERY_BATCH_SIZE = int(os.environ.get("CRIEUR_BATCH_SIZE", "200"))
 # Days a delivery keeps its details (provider reference, error); counts are kept for ever.
 DELIVERY_RETENTION_DAYS = int(os.environ.get("CRIEUR_DELIVERY_RETENTION_DAYS", "365"))
+# Sends in flight at once inside one batch (HTTP requests overlap; the database work does not).
+DELIVERY_SEND_THREADS = int(os.environ.get("CRIEUR_SEND_THREADS", "8"))
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("CRIEUR_MAX_ATTEMPTS", "5"))
+# An alert not sent this long after it became due is no longer worth sending: it ends `skipped`.
+DELIVERY_MAX_AGE_MINUTES = {
+    urgency: int(os.environ.get(f"CRIEUR_MAX_AGE_{urgency.upper()}", default))
+    for urgency, default in (("urgent", "360"), ("important", "1440"), ("info", "4320"))
+}
+# A delivery `sending` (or `planned` with no task in the queue) this long is looked at again by
+# the periodic sweep; tasks are killed after half of it, so none is still running by then.
+DELIVERY_STUCK_AFTER = float(os.environ.get("CRIEUR_STUCK_AFTER", "600"))
+PERIODIC_INTERVAL = float(os.environ.get("CRIEUR_PERIODIC_SECONDS", "30"))
+# Provider API calls per second per account (token bucket), e.g. CRIEUR_RATE_TWILIO_SMS=100.
+# Unset: the channel's own `request_rate_per_sec`; 0: no limit.
+PROVIDER_RATES = {
+    key.removeprefix("CRIEUR_RATE_").lower(): float(value)
+    for key, value in os.environ.items()
+    if key.startswith("CRIEUR_RATE_")
+}
 
 LOGGING = {
     "version": 1,

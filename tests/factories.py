@@ -110,3 +110,37 @@ def create_announcement(org: Organisation, *, approved: bool = True, author=None
         Announcement.objects.filter(pk=announcement.pk).update(status=Status.APPROVED)
         announcement.status = Status.APPROVED
     return announcement
+
+
+def create_citizens(org: Organisation, count: int, *, channels=("sms",), phone_base=640000000):
+    """`count` citizens in bulk (a few queries, not a few per citizen), all on topic travaux,
+    consenting to `channels`, with phones +33<phone_base + i>. Returns their phones in order."""
+    from django.db import transaction
+
+    topic = Topic.objects.get(organisation=org, slug="travaux")
+    phones = [f"+33{phone_base + i:09d}" for i in range(count)]
+    with transaction.atomic():
+        first = next(_seq)
+        Citizen.objects.bulk_create(
+            [
+                Citizen(
+                    organisation=org,
+                    name=f"Citoyen {first}-{i}",
+                    phone=phone,
+                    channels=list(channels),
+                )
+                for i, phone in enumerate(phones)
+            ],
+            batch_size=1000,
+        )
+        saved = Citizen.objects.filter(organisation=org, phone__in=phones)
+        ids = list(saved.values_list("pk", flat=True))
+        Citizen.topics.through.objects.bulk_create(
+            [Citizen.topics.through(citizen_id=pk, topic_id=topic.pk) for pk in ids],
+            batch_size=1000,
+        )
+        Consent.objects.bulk_create(
+            [Consent(citizen_id=pk, channel=c, source="agent") for pk in ids for c in channels],
+            batch_size=1000,
+        )
+    return phones

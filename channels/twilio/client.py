@@ -3,59 +3,36 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import requests
-from requests.adapters import HTTPAdapter
-from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from channels.base import Channel
 from channels.config import TwilioConfig
+from channels.twilio.http import LeanHttpClient
 
 # Enough pooled keep-alive connections for a worker that sends from a few threads at once.
 POOL_SIZE = 32
 
+# How far before an attempt to look for what it may have created (provider clocks differ).
+CLOCK_SKEW = timedelta(minutes=5)
 
-class RebasedHttpClient(TwilioHttpClient):
-    """The SDK's HTTP client, sending every `*.twilio.com` request to `base_url` instead.
 
-    Rewriting at this layer (rather than `client.api.base_url`) also covers the absolute
-    `next_page_uri` links of list pages and any other Twilio domain the SDK reaches.
-    """
-
-    def __init__(self, base_url: str, **kwargs) -> None:
-        super().__init__(**kwargs)
-        parts = urlsplit(base_url)
-        self._scheme, self._netloc = parts.scheme, parts.netloc
-        self._prefix = parts.path.rstrip("/")
-        if self.session is not None:  # the SDK only sizes the https:// pool
-            self.session.mount("http://", HTTPAdapter(pool_maxsize=POOL_SIZE))
-
-    def request(self, method, url, *args, **kwargs):
-        parts = urlsplit(url)
-        if parts.hostname and parts.hostname.endswith("twilio.com"):
-            url = urlunsplit(
-                (self._scheme, self._netloc, self._prefix + parts.path, parts.query, "")
-            )
-        return super().request(method, url, *args, **kwargs)
+def utc(moment: datetime) -> datetime:
+    """`moment` in UTC: the SDK formats datetimes with strftime(...Z) and ignores the offset."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def build_client(config: TwilioConfig) -> Client:
-    """A client with a timeout and one pooled session (keep-alive), aimed at `config.base_url`."""
-    proxy = {"https": config.proxy, "http": config.proxy} if config.proxy else None
-    if config.base_url:
-        http_client: TwilioHttpClient = RebasedHttpClient(
-            config.base_url, timeout=config.timeout, proxy=proxy
-        )
-    else:
-        http_client = TwilioHttpClient(timeout=config.timeout, proxy=proxy)
-        if http_client.session is not None:
-            http_client.session.mount("https://", HTTPAdapter(pool_maxsize=POOL_SIZE))
-    if http_client.session is not None:
-        # Settings come from the frozen config, not the environment; skipping the per-request
-        # proxy/netrc lookups is also a fifth of the client's time per send.
-        http_client.session.trust_env = False
+    """A client with a timeout and one pooled connection pool (keep-alive), aimed at
+    `config.base_url` when set (every `*.twilio.com` request, list pages' links included)."""
+    http_client = LeanHttpClient(
+        timeout=config.timeout, base_url=config.base_url, proxy=config.proxy, pool_size=POOL_SIZE
+    )
     return Client(
         config.account_sid,
         config.auth_token,
@@ -108,6 +85,12 @@ class TwilioChannel(Channel):
     @property
     def client(self) -> Client:
         return self.holder.client
+
+    @property
+    def account_key(self) -> str:
+        config = self.holder.config
+        sender = config.from_number or config.messaging_service_sid
+        return f"{self.name}:{config.account_sid}:{sender}"
 
     def check(self) -> None:
         """Raise `TwilioCredentialsError` (a `ChannelConfigError`) when the account refuses us."""

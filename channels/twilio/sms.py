@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import ClassVar
 
 import requests
@@ -10,12 +10,9 @@ from twilio.base.exceptions import TwilioException
 
 from channels.base import Receipt, Recipient
 from channels.errors import PermanentChannelError
-from channels.twilio.client import TwilioChannel
+from channels.twilio.client import CLOCK_SKEW, TwilioChannel, utc
 from channels.twilio.errors import from_twilio
 from renderers.message import Rendition
-
-# Twilio's clock and ours may disagree a little; widen the reconciliation window by this much.
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 class TwilioSMSChannel(TwilioChannel):
@@ -73,7 +70,7 @@ class TwilioSMSChannel(TwilioChannel):
           newest page for the number is also scanned by `date_created`.
         `idempotency_key` is returned in the receipt; status callbacks carry it back as `d`.
         """
-        after = _utc(since) - CLOCK_SKEW
+        after = utc(since) - CLOCK_SKEW
         try:
             sent = self.client.messages.list(to=to, date_sent_after=after, page_size=100)
             recent = self.client.messages.page(to=to, page_size=50)
@@ -97,10 +94,3 @@ class TwilioSMSChannel(TwilioChannel):
             cost=None,
             extra={"idempotency_key": idempotency_key, "matches": str(len(matches))},
         )
-
-
-def _utc(moment: datetime) -> datetime:
-    # The SDK formats datetimes with strftime(...Z) and ignores the offset: convert first.
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)

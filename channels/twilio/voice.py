@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 import requests
@@ -10,7 +11,7 @@ from twilio.base.exceptions import TwilioException
 from channels.base import Receipt, Recipient
 from channels.config import TwilioConfig
 from channels.errors import ChannelConfigError, PermanentChannelError
-from channels.twilio.client import TwilioChannel
+from channels.twilio.client import CLOCK_SKEW, TwilioChannel, utc
 from channels.twilio.errors import from_twilio
 from renderers.message import Rendition
 
@@ -61,3 +62,33 @@ class TwilioVoiceChannel(TwilioChannel):
         except (TwilioException, requests.RequestException) as exc:
             raise from_twilio(self.name, exc, creating=True) from exc
         return Receipt(provider_ref=call.sid, status=call.status or "queued", cost=None)
+
+    def find_sent(
+        self, to: str, since: datetime, idempotency_key: str, *, body: str | None = None
+    ) -> Receipt | None:
+        """Find the call an interrupted attempt may have placed to `to` since `since`, or None.
+
+        Like Messages, Calls keep no idempotency key and do not return the StatusCallback URL.
+        The link is: same number, our caller ID, created at or after `since` (minus clock
+        skew); the TwiML is not listed, so `body` is not compared. Routing places one call per
+        citizen and announcement, and a reconciled delivery looks only after its own attempt,
+        so a match is that attempt's call (or, for a household sharing a landline, a call that
+        already rang that phone for this announcement: not ringing it twice is right too).
+        """
+        after = utc(since) - CLOCK_SKEW
+        try:
+            recent = self.client.calls.page(
+                to=to, from_=self.holder.config.from_number, page_size=50
+            )
+        except (TwilioException, requests.RequestException) as exc:
+            raise from_twilio(self.name, exc, creating=False) from exc
+        matches = [c for c in recent if c.date_created is not None and c.date_created >= after]
+        if not matches:
+            return None
+        first = min(matches, key=lambda c: (c.date_created, c.sid))
+        return Receipt(
+            provider_ref=first.sid,
+            status=first.status or "queued",
+            cost=None,
+            extra={"idempotency_key": idempotency_key, "matches": str(len(matches))},
+        )

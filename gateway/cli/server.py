@@ -18,6 +18,11 @@ def register(subparsers) -> None:
     worker.add_argument("--queues", default=None, help="comma-separated queues (default: all)")
     worker.add_argument("--concurrency", type=int, default=None)
     worker.add_argument("--loglevel", default="INFO")
+    worker.add_argument(
+        "--no-beat",
+        action="store_true",
+        help="do not run the periodic tasks here (another worker runs them)",
+    )
     worker.set_defaults(handler=worker_cmd)
 
     manage = subparsers.add_parser("manage", help="run a Django management command")
@@ -50,6 +55,8 @@ def worker_cmd(args: argparse.Namespace) -> int:
     argv = ["worker", f"--loglevel={args.loglevel}", "-Q", args.queues or ",".join(QUEUES)]
     if args.concurrency:
         argv.append(f"--concurrency={args.concurrency}")
+    if not args.no_beat:
+        argv.append("--beat")  # the periodic tasks are idempotent: a second beat only wastes
     app.worker_main(argv)
     return 0
 

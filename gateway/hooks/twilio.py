@@ -16,6 +16,8 @@ from functools import wraps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +29,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from gateway.mapping import to_message
 from gateway.models import AuditEvent, Channel, Consent, ConsentSource, Delivery, DeliveryStatus
 from gateway.models.citizen import normalise_phone
-from gateway.routing.fallback import start_fallbacks
+from gateway.tasks.callbacks import after_status
 from renderers.voice import (
     MenuChoice,
     VoiceConfig,
@@ -54,14 +56,6 @@ CALL_STATUS = {
     "no-answer": S.FAILED,
     "failed": S.FAILED,
     "canceled": S.FAILED,
-}
-# The statuses a delivery may move from to reach each status: never backwards, never out of
-# a final state (a late "sent" after "delivered" changes nothing).
-MOVES_FROM = {
-    S.SENT: (S.SENDING,),
-    S.DELIVERED: (S.SENDING, S.SENT),
-    S.UNDELIVERED: (S.SENDING, S.SENT),
-    S.FAILED: (S.SENDING, S.SENT),
 }
 
 
@@ -91,7 +85,13 @@ def signed_by_twilio(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
 @signed_by_twilio
 def status(request: HttpRequest) -> HttpResponse:
-    """A message's or a call's status callback: move its delivery forward, fall back on failure."""
+    """A message's or a call's status callback: move its delivery forward, never back.
+
+    The delivery is found by the key in the callback URL (`?d=crieur-delivery-<id>`), so a
+    callback that overtakes the worker's own record (no provider_ref saved yet) still counts;
+    without the key, by the provider's SID. A replay, a duplicate or a late, older status
+    changes nothing (`DeliveryQuerySet.move` is a compare-and-set on the allowed statuses).
+    """
     if request.POST.get("MessageSid"):
         sid, reported = request.POST["MessageSid"], request.POST.get("MessageStatus", "")
         new = SMS_STATUS.get(reported)
@@ -100,27 +100,45 @@ def status(request: HttpRequest) -> HttpResponse:
         sid, reported = request.POST.get("CallSid", ""), request.POST.get("CallStatus", "")
         new = CALL_STATUS.get(reported)
         error = f"twilio call {reported}"
-    pk = (
-        Delivery.objects.filter(provider_ref=sid).values_list("pk", flat=True).first()
-        if sid
-        else None
-    )
-    if pk is None:
-        logger.info("twilio status %s for an unknown sid: ignored", reported)
+    rows = delivery_of(request.GET.get("d", ""), sid)
+    if rows is None:
+        logger.info("twilio status %s for an unknown delivery: ignored", reported)
         return twiml()
     if new is None:
         return twiml()
     now = timezone.now()
-    changes: dict = {"status": new, "updated_at": now}
+    saved_ref = Case(When(provider_ref="", then=Value(sid)), default=F("provider_ref"))
+    changes: dict = {"provider_ref": saved_ref}
     if new == S.DELIVERED:
         changes["delivered_at"] = now
     elif new in (S.FAILED, S.UNDELIVERED):
         changes["last_error"] = error[:200]
-    moved = Delivery.objects.filter(pk=pk, status__in=MOVES_FROM[new]).update(**changes)
-    logger.info("delivery %s: twilio %s -> %s", pk, reported, new if moved else "unchanged")
-    if moved and new in (S.FAILED, S.UNDELIVERED):
-        start_fallbacks([pk])
+    if new != S.SENT:
+        changes["sent_at"] = Coalesce(F("sent_at"), Value(now))
+    moved = rows.move(new, **changes)
+    logger.info("twilio %s -> %s", reported, new if moved else "unchanged")
+    if moved and new != S.SENT:
+        pk = rows.values_list("pk", flat=True).first()
+        after_status.apply_async((pk,), queue="callbacks")
     return twiml()
+
+
+def delivery_of(key: str, sid: str):
+    """The one delivery a callback is about, as a queryset for a guarded update, or None.
+
+    A key that names a delivery with another provider reference is not trusted (the SID wins).
+    """
+    pk = key.removeprefix("crieur-delivery-")
+    if key.startswith("crieur-delivery-") and pk.isdigit():
+        rows = Delivery.objects.filter(pk=int(pk))
+        if sid:
+            rows = rows.filter(Q(provider_ref="") | Q(provider_ref=sid))
+        if rows.exists():
+            return rows
+    if not sid:
+        return None
+    rows = Delivery.objects.filter(provider_ref=sid)
+    return rows if rows.exists() else None
 
 
 def voice_delivery(delivery_id: int) -> Delivery:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone as tz
 
@@ -22,16 +22,71 @@ class DeliveryStatus(models.TextChoices):
     CANCELLED = "cancelled"
 
 
-FINAL = {
-    DeliveryStatus.DELIVERED,
-    DeliveryStatus.FAILED,
-    DeliveryStatus.UNDELIVERED,
-    DeliveryStatus.SKIPPED,
-    DeliveryStatus.CANCELLED,
+S = DeliveryStatus
+FINAL = {S.DELIVERED, S.FAILED, S.UNDELIVERED, S.SKIPPED, S.CANCELLED}
+# Still to send or in flight: an announcement is not done while a delivery is in one of these.
+PENDING = (S.PLANNED, S.DEFERRED, S.SENDING)
+
+# The delivery state machine, as the statuses each status may be reached from. Every change of
+# status is a guarded update through `DeliveryQuerySet.move`, so two workers, a replayed task or
+# a late callback can never move a delivery backwards or send it twice:
+# - planned → sending is the claim (one worker wins); sending → planned is a retry or a
+#   reconciliation that found nothing sent;
+# - a callback may overtake the worker's own record (sending → delivered), never go back
+#   (a late "sent" does not undo "delivered");
+# - only what has not been claimed yet can be skipped (too old) or cancelled.
+MOVES_FROM: dict[str, tuple[str, ...]] = {
+    S.PLANNED: (S.DEFERRED, S.SENDING),
+    S.SENDING: (S.PLANNED,),
+    S.SENT: (S.SENDING,),
+    S.DELIVERED: (S.SENDING, S.SENT),
+    S.UNDELIVERED: (S.SENDING, S.SENT),
+    S.FAILED: (S.SENDING, S.SENT),
+    S.SKIPPED: (S.PLANNED, S.DEFERRED),
+    S.CANCELLED: (S.PLANNED, S.DEFERRED),
+    S.DEFERRED: (),  # only planning creates deferred deliveries
 }
 
 
+class DeliveryQuerySet(models.QuerySet):
+    def record_sent(self, to: str, sent: list[tuple[int, str, str]]) -> int:
+        """Guarded bulk record of accepted sends, `(id, provider_ref, provider)` each: only rows
+        still `sending` move to `to` (a callback may have moved them further already).
+
+        One statement whatever the number of rows; the ORM's `Case(When…)` of a `bulk_update`
+        costs more to compile than the sends it records.
+        """
+        assert S.SENDING in MOVES_FROM[to] and sent
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        values = ", ".join(["(%s, %s, %s)"] * len(sent))
+        now = tz.now()
+        sql = (
+            f"WITH v(id, ref, provider) AS (VALUES {values}) "
+            f"UPDATE {table} SET status = %s, provider_ref = v.ref, provider = v.provider, "
+            "sent_at = %s, delivered_at = %s, last_error = '', updated_at = %s "
+            f"FROM v WHERE {table}.id = v.id AND {table}.status = %s"
+        )
+        params = [x for row in sent for x in row]
+        params += [to, now, now if to == S.DELIVERED else None, now, S.SENDING]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    def move(self, to: str, *, only_from: tuple[str, ...] | None = None, **changes) -> int:
+        """Compare-and-set: move the rows whose status allows it to `to`; the number moved.
+
+        `only_from` narrows the allowed starting statuses (e.g. a retry moves sending → planned
+        but never deferred → planned).
+        """
+        allowed = MOVES_FROM[to]
+        if only_from is not None:
+            allowed = tuple(s for s in allowed if s in only_from)
+        return self.filter(status__in=allowed).update(status=to, updated_at=tz.now(), **changes)
+
+
 class Delivery(models.Model):
+    objects = DeliveryQuerySet.as_manager()
+
     announcement = models.ForeignKey(
         Announcement, on_delete=models.CASCADE, related_name="deliveries"
     )
@@ -68,7 +123,12 @@ class Delivery(models.Model):
                 name="one_post_per_social_account",
             ),
         ]
-        indexes = [models.Index(fields=["announcement", "status"])]
+        indexes = [
+            models.Index(fields=["announcement", "status"]),
+            # The periodic sweeps: stuck `sending`, stale `planned`, due `deferred`.
+            models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["status", "not_before"]),
+        ]
         verbose_name_plural = "deliveries"
 
     def __str__(self) -> str:

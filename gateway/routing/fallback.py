@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from gateway.models import Announcement, Delivery
+from gateway.models import Announcement, Delivery, DeliveryStatus, Status
 from gateway.routing.plan import PHONE_CHANNELS, WEEKLY_LETTER, plan_routes, quiet_until
 from gateway.routing.planning import citizen_profiles, delivery_of, target_of
 
@@ -16,12 +16,16 @@ def start_fallbacks(failed_ids: list[int]) -> int:
 
     A channel already tried for this announcement is never tried again, and an SMS is never
     the fallback for a phone that another citizen's delivery already texted. When the next
-    channel is the weekly letter, nothing more is sent now.
+    channel is the weekly letter, nothing more is sent now. Safe to call twice (a replayed
+    callback or task): a citizen with a delivery still pending or that went through gets no
+    new one.
     """
     by_announcement: dict[int, list[int]] = defaultdict(list)
-    for ann_id, citizen_id in Delivery.objects.filter(
-        pk__in=failed_ids, citizen__isnull=False
-    ).values_list("announcement_id", "citizen_id"):
+    for ann_id, citizen_id in (
+        Delivery.objects.filter(pk__in=failed_ids, citizen__isnull=False)
+        .exclude(announcement__status=Status.CANCELLED)
+        .values_list("announcement_id", "citizen_id")
+    ):
         by_announcement[ann_id].append(citizen_id)
     return sum(_fall_back(ann_id, ids) for ann_id, ids in by_announcement.items())
 
@@ -36,6 +40,12 @@ def _fall_back(announcement_id: int, citizen_ids: list[int]) -> int:
         "citizen_id", "channel"
     ):
         tried[cid].add(channel)
+    not_failed = deliveries.filter(citizen_id__in=citizen_ids).exclude(
+        status__in=(DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)
+    )
+    citizen_ids = sorted(set(citizen_ids) - set(not_failed.values_list("citizen_id", flat=True)))
+    if not citizen_ids:
+        return 0
     texted = set(
         deliveries.filter(channel="sms")
         .exclude(citizen_id__in=citizen_ids)

@@ -1,10 +1,16 @@
-"""Deliver batches: claim with a guarded update, send, record in bulk, retry or fall back."""
+"""Deliver batches: claim by guarded update, send (paced, a few at once), record in bulk, then
+retry with backoff or fall back. Safe to run twice: only the claim's winner sends."""
 
 from __future__ import annotations
 
 import logging
 import random
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -15,7 +21,8 @@ from channels.base import Channel, Receipt, Recipient
 from channels.errors import ChannelError, UnknownOutcomeError
 from channels.twilio import TwilioVoiceChannel
 from gateway.celery import app
-from gateway.models import Delivery, DeliveryStatus
+from gateway.models import Delivery, DeliveryStatus, Status
+from gateway.ratelimit import TokenBucket
 from gateway.registry import channels
 from gateway.renditions import FORM_OF_CHANNEL, archived
 from gateway.routing.fallback import start_fallbacks
@@ -24,31 +31,56 @@ from renderers.message import Rendition
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
+S = DeliveryStatus
 UNKNOWN_OUTCOME = "unknown outcome"
+PACE_CHUNK = 10  # sends per token-bucket reservation
 
 
 def backoff(attempt: int) -> float:
     """Exponential backoff with full jitter: 0–2 s, 0–4 s, 0–8 s… capped at 5 minutes."""
-    return random.uniform(0, min(300.0, 2.0**attempt))
+    cap = min(300.0, settings.DELIVERY_STUCK_AFTER / 2)
+    return random.uniform(0, min(cap, 2.0**attempt))
+
+
+def expires_at(due: datetime, urgency: str) -> datetime:
+    return due + timedelta(minutes=settings.DELIVERY_MAX_AGE_MINUTES[urgency])
 
 
 def claim(ids: list[int]) -> list[int]:
     """Move planned deliveries to sending; only the ones this call moved are returned.
 
-    The row lock (PostgreSQL) or the write transaction (SQLite) makes two workers running the
-    same batch claim disjoint sets: a task run twice never sends twice.
+    A delivery of a cancelled announcement ends `cancelled`, one past its maximum age ends
+    `skipped`: neither is ever sent.
     """
+    now = timezone.now()
+    planned = Delivery.objects.filter(pk__in=ids, status=S.PLANNED)
     with transaction.atomic():
-        mine = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, status=DeliveryStatus.PLANNED)
-            .values_list("pk", flat=True)
+        rows = list(
+            planned.select_for_update(skip_locked=True, of=("self",)).values_list(
+                "pk", "created_at", "not_before", "announcement__urgency", "announcement__status"
+            )
         )
-        Delivery.objects.filter(pk__in=mine, status=DeliveryStatus.PLANNED).update(
-            status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
+        cancelled = [pk for pk, _, _, _, status in rows if status == Status.CANCELLED]
+        expired = [
+            pk
+            for pk, created, not_before, urgency, status in rows
+            if status != Status.CANCELLED and expires_at(not_before or created, urgency) < now
+        ]
+        mine = sorted({r[0] for r in rows} - set(cancelled) - set(expired))
+        Delivery.objects.filter(pk__in=cancelled).move(S.CANCELLED, only_from=(S.PLANNED,))
+        Delivery.objects.filter(pk__in=expired).move(
+            S.SKIPPED, only_from=(S.PLANNED,), last_error="expired: past the maximum age"
         )
+        Delivery.objects.filter(pk__in=mine).move(S.SENDING, attempts=F("attempts") + 1)
     return mine
+
+
+def cancel_deliveries(announcement_id: int) -> int:
+    """Cancel every delivery of the announcement not yet claimed; the number cancelled.
+
+    What is already `sending` finishes (it may be at the provider); nothing else is sent.
+    """
+    return Delivery.objects.filter(announcement_id=announcement_id).move(S.CANCELLED)
 
 
 def for_channel(rendition: Rendition, channel: Channel, pk: int) -> Rendition:
@@ -59,119 +91,164 @@ def for_channel(rendition: Rendition, channel: Channel, pk: int) -> Rendition:
     return replace(rendition, meta={**rendition.meta, "twiml_url": twiml_url})
 
 
+@dataclass(frozen=True)
+class Job:
+    """One send, prepared with everything the database knows, so threads never query it."""
+
+    pk: int
+    announcement_id: int
+    channel: Channel
+    rendition: Rendition
+    recipient: Recipient
+    attempts: int
+    reconcile_since: datetime | None  # the previous attempt may have been accepted: look first
+
+    @property
+    def key(self) -> str:
+        return f"crieur-delivery-{self.pk}"
+
+
 @dataclass
 class Outcome:
-    sent: list[tuple[int, Receipt]] = field(default_factory=list)
+    sent: list[tuple[int, Receipt, str]] = field(default_factory=list)  # and the provider
     retry: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
 
 
-@app.task(name="crieur.deliver_batch", bind=True)
-def deliver_batch(self, delivery_ids: list[int]) -> dict[str, int]:
+@app.task(name="crieur.deliver_batch")
+def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
     mine = claim(delivery_ids)
-    if not mine:
-        return {"sent": 0, "retry": 0, "failed": 0}
-    rows = list(
-        Delivery.objects.filter(pk__in=mine).values_list(
-            "pk",
-            "announcement_id",
-            "channel",
-            "locale",
-            "attempts",
-            "last_error",
-            "citizen__reference",
-            "citizen__phone",
-        )
-    )
-    registry = channels()
-    renditions: dict[tuple[int, str, str], object] = {}
+    jobs = prepare(mine)
     outcome = Outcome()
-    for pk, ann_id, channel_name, locale, attempts, last_error, reference, phone in rows:
-        channel = registry[channel_name]
-        key = (ann_id, FORM_OF_CHANNEL[channel_name], locale)
-        if key not in renditions:
-            renditions[key] = archived(*key)
-        recipient = Recipient(reference=reference or channel_name, phone=phone or "", locale=locale)
-        idempotency_key = f"crieur-delivery-{pk}"
-        try:
-            receipt = None
-            if last_error == UNKNOWN_OUTCOME and hasattr(channel, "find_sent"):
-                # The previous attempt may have been accepted: look before sending again.
-                receipt = channel.find_sent(
-                    phone,
-                    timezone.now() - timezone.timedelta(days=1),
-                    idempotency_key,
-                    body=renditions[key].text,
-                )
-            receipt = receipt or channel.send(
-                for_channel(renditions[key], channel, pk),
-                recipient,
-                idempotency_key=idempotency_key,
-            )
-        except UnknownOutcomeError:
-            outcome.retry.append((pk, UNKNOWN_OUTCOME))
-        except ChannelError as exc:
-            if exc.retryable and attempts < MAX_ATTEMPTS:
-                outcome.retry.append((pk, str(exc)[:200]))
-            else:
-                outcome.failed.append((pk, str(exc)[:200]))
-        else:
-            outcome.sent.append((pk, receipt))
-    record(outcome, provider={name: ch.name for name, ch in registry.items()})
-    if outcome.retry:
-        attempt = max(r[4] for r in rows)
-        deliver_batch.apply_async(
-            ([pk for pk, _ in outcome.retry],), countdown=backoff(attempt), queue="retry"
-        )
-    if outcome.failed:
-        start_fallbacks([pk for pk, _ in outcome.failed])
-    for ann_id in {r[1] for r in rows}:
-        finish_if_done(ann_id)
+    by_channel: dict[str, list[Job]] = defaultdict(list)
+    for job in jobs:
+        by_channel[job.channel.name].append(job)
+    for group in by_channel.values():
+        send_all(group, outcome)
+    record(outcome)
+    settle(outcome, jobs)
     return {"sent": len(outcome.sent), "retry": len(outcome.retry), "failed": len(outcome.failed)}
 
 
-def record(outcome: Outcome, provider: dict[str, str]) -> None:
-    now = timezone.now()
-    if outcome.sent:
-        by_pk = {pk: receipt for pk, receipt in outcome.sent}
-        rows = list(Delivery.objects.filter(pk__in=by_pk, status=DeliveryStatus.SENDING))
-        for row in rows:
-            receipt = by_pk[row.pk]
-            row.status = (
-                DeliveryStatus.DELIVERED if receipt.status == "delivered" else DeliveryStatus.SENT
+def prepare(ids: list[int]) -> list[Job]:
+    rows = Delivery.objects.filter(pk__in=ids).values_list(
+        "pk",
+        "announcement_id",
+        "channel",
+        "locale",
+        "attempts",
+        "last_error",
+        "created_at",
+        "citizen__reference",
+        "citizen__phone",
+    )
+    registry = channels()
+    renditions: dict[tuple[int, str, str], Rendition] = {}
+    jobs = []
+    for pk, ann_id, name, locale, attempts, last_error, created, reference, phone in rows:
+        channel = registry[name]
+        key = (ann_id, FORM_OF_CHANNEL[name], locale)
+        if key not in renditions:
+            renditions[key] = archived(*key)
+        jobs.append(
+            Job(
+                pk=pk,
+                announcement_id=ann_id,
+                channel=channel,
+                rendition=for_channel(renditions[key], channel, pk),
+                recipient=Recipient(reference=reference or name, phone=phone or "", locale=locale),
+                attempts=attempts,
+                reconcile_since=created if last_error == UNKNOWN_OUTCOME else None,
             )
-            row.provider = provider.get(row.channel, "")
-            row.provider_ref = receipt.provider_ref[:64]
-            row.cost = receipt.cost
-            row.sent_at = now
-            row.delivered_at = now if row.status == DeliveryStatus.DELIVERED else None
-            row.last_error = ""
-        Delivery.objects.bulk_update(
-            rows,
-            [
-                "status",
-                "provider",
-                "provider_ref",
-                "cost",
-                "sent_at",
-                "delivered_at",
-                "last_error",
-                "updated_at",
-            ],
-            batch_size=500,
         )
-    for pk, error in outcome.retry:
-        Delivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.PLANNED, last_error=error, updated_at=now
-        )
-    for pk, error in outcome.failed:
-        Delivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.FAILED, last_error=error, updated_at=now
-        )
+    return jobs
 
 
-@app.task(name="crieur.print_letters", bind=True)
-def print_letters(self, delivery_ids: list[int]) -> int:
+def rate_of(channel: Channel) -> float | None:
+    rate = settings.PROVIDER_RATES.get(channel.name, channel.request_rate_per_sec)
+    return rate or None
+
+
+def send_all(jobs: list[Job], outcome: Outcome) -> None:
+    """Send one channel's jobs, a few at once, paced by the account's token bucket."""
+    channel = jobs[0].channel
+    rate = rate_of(channel)
+    bucket = TokenBucket("provider", rate, max(rate, PACE_CHUNK)) if rate else None
+    chunks = [jobs[i : i + PACE_CHUNK] for i in range(0, len(jobs), PACE_CHUNK)]
+
+    def run(chunk: list[Job]) -> list[tuple[Job, Receipt | ChannelError]]:
+        if bucket is not None:
+            time.sleep(bucket.reserve(channel.account_key, len(chunk)))
+        return [(job, send_one(job)) for job in chunk]
+
+    threads = min(settings.DELIVERY_SEND_THREADS, len(chunks))
+    if threads <= 1:
+        results: Iterable[list[tuple[Job, Receipt | ChannelError]]] = map(run, chunks)
+    else:
+        with ThreadPoolExecutor(threads, thread_name_prefix="send") as pool:
+            results = list(pool.map(run, chunks))
+    for chunk in results:
+        for job, result in chunk:
+            if isinstance(result, Receipt):
+                outcome.sent.append((job.pk, result, channel.name))
+            elif isinstance(result, UnknownOutcomeError):
+                outcome.retry.append((job.pk, UNKNOWN_OUTCOME))
+            elif result.retryable and job.attempts < settings.DELIVERY_MAX_ATTEMPTS:
+                outcome.retry.append((job.pk, str(result)[:200]))
+            else:
+                outcome.failed.append((job.pk, str(result)[:200]))
+
+
+def send_one(job: Job) -> Receipt | ChannelError:
+    """Send, unless the provider shows the previous attempt already went through."""
+    try:
+        find_sent = getattr(job.channel, "find_sent", None)
+        if job.reconcile_since is not None and find_sent is not None:
+            found = find_sent(
+                job.recipient.phone, job.reconcile_since, job.key, body=job.rendition.text
+            )
+            if found is not None:
+                logger.info("delivery %s was already accepted: not sent again", job.pk)
+                return found
+        return job.channel.send(job.rendition, job.recipient, idempotency_key=job.key)
+    except ChannelError as exc:
+        return exc
+
+
+def record(outcome: Outcome) -> None:
+    """Write the outcome with a few guarded updates: a row a callback already moved stays."""
+    by_status: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for pk, receipt, provider in outcome.sent:
+        status = S.DELIVERED if receipt.status == "delivered" else S.SENT
+        by_status[status].append((pk, receipt.provider_ref[:64], provider))
+        if receipt.cost is not None:
+            Delivery.objects.filter(pk=pk).update(cost=receipt.cost)
+    for status, sent in by_status.items():
+        Delivery.objects.record_sent(status, sent)
+    for to, items in ((S.PLANNED, outcome.retry), (S.FAILED, outcome.failed)):
+        by_error: dict[str, list[int]] = defaultdict(list)
+        for pk, error in items:
+            by_error[error].append(pk)
+        for error, ids in by_error.items():
+            Delivery.objects.filter(pk__in=ids).move(to, only_from=(S.SENDING,), last_error=error)
+
+
+def settle(outcome: Outcome, jobs: list[Job]) -> None:
+    """Queue the retries, start the fallbacks, close the announcements that are done."""
+    if outcome.retry:
+        attempts = {job.pk: job.attempts for job in jobs}
+        ids = [pk for pk, _ in outcome.retry]
+        deliver_batch.apply_async(
+            (ids,), countdown=backoff(max(attempts[pk] for pk in ids)), queue="retry"
+        )
+    if outcome.failed:
+        start_fallbacks([pk for pk, _ in outcome.failed])
+    for ann_id in {job.announcement_id for job in jobs}:
+        finish_if_done(ann_id)
+
+
+@app.task(name="crieur.print_letters")
+def print_letters(delivery_ids: list[int]) -> int:
     """Mail-merge a batch of postal deliveries into one PDF and manifest for the mailroom."""
     from gateway.printing import merge_deliveries
 
@@ -180,13 +257,12 @@ def print_letters(self, delivery_ids: list[int]) -> int:
         return 0
     result = merge_deliveries(mine, settings.OUTBOX_DIR / "print")
     now = timezone.now()
-    Delivery.objects.filter(pk__in=result.printed, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, provider="outbox_print", sent_at=now, updated_at=now
+    Delivery.objects.filter(pk__in=result.printed).move(
+        S.SENT, provider="outbox_print", sent_at=now
     )
     for pk, reason in result.rejected.items():
-        Delivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.FAILED, last_error=reason[:200], updated_at=now
-        )
+        failed = Delivery.objects.filter(pk=pk)
+        failed.move(S.FAILED, only_from=(S.SENDING,), last_error=reason[:200])
     if result.rejected:
         start_fallbacks(list(result.rejected))
     for ann_id in set(

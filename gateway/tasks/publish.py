@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from gateway.celery import FAMILY_QUEUE, app
 from gateway.models import Announcement, Delivery, DeliveryStatus, Status
+from gateway.models.delivery import PENDING
 from gateway.registry import social_accounts
 from gateway.renditions import FORM_OF_CHANNEL, archive
 from gateway.routing.planning import plan_deliveries
@@ -48,30 +51,36 @@ def publish_announcement(announcement_id: int) -> int:
 
 def enqueue_planned(announcement: Announcement, citizen_ids: list[int] | None = None) -> int:
     """Queue the planned deliveries (of these citizens only, when given) in batches."""
-    from gateway.tasks.delivery import deliver_batch, print_letters
-
-    size = settings.DELIVERY_BATCH_SIZE
-    batches = 0
     planned = Delivery.objects.filter(announcement=announcement, status=DeliveryStatus.PLANNED)
     if citizen_ids is not None:
         planned = planned.filter(citizen_id__in=citizen_ids)
-    for channel in planned.values_list("channel", flat=True).distinct().order_by("channel"):
-        ids = list(planned.filter(channel=channel).order_by("pk").values_list("pk", flat=True))
-        task = print_letters if channel == "post" else deliver_batch
-        for start in range(0, len(ids), size):
-            task.apply_async((ids[start : start + size],), queue=queue_for(channel))
-            batches += 1
+    batches = enqueue(planned)
     if not batches:
         finish_if_done(announcement.pk)
     return batches
 
 
+def enqueue(deliveries: QuerySet[Delivery], size: int | None = None) -> int:
+    """Queue these deliveries in batches of one channel each, on the channel family's queue."""
+    from gateway.tasks.delivery import deliver_batch, print_letters
+
+    size = size or settings.DELIVERY_BATCH_SIZE
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for pk, channel in deliveries.values_list("pk", "channel"):
+        by_channel[channel].append(pk)
+    batches = 0
+    for channel, pks in sorted(by_channel.items()):
+        pks.sort()
+        task = print_letters if channel == "post" else deliver_batch
+        for start in range(0, len(pks), size):
+            task.apply_async((pks[start : start + size],), queue=queue_for(channel))
+            batches += 1
+    return batches
+
+
 def finish_if_done(announcement_id: int) -> bool:
     """Mark the announcement sent once no delivery is waiting or in flight."""
-    pending = Delivery.objects.filter(
-        announcement_id=announcement_id,
-        status__in=[DeliveryStatus.PLANNED, DeliveryStatus.SENDING, DeliveryStatus.DEFERRED],
-    )
+    pending = Delivery.objects.filter(announcement_id=announcement_id, status__in=PENDING)
     if pending.exists():
         return False
     return bool(

@@ -221,7 +221,7 @@ def test_one_client_and_one_session_per_channel(sms_channel):
     sms_channel.send(create_sms(), create_recipient(), idempotency_key="a")
     sms_channel.send(create_sms(), create_recipient(), idempotency_key="b")
     assert sms_channel.client is first
-    assert first.http_client.session is not None and first.http_client.timeout == 0.5
+    assert first.http_client.pool is not None and first.http_client.timeout == 0.5
 
 
 def test_fake_runs_as_a_process_with_a_control_api(tmp_path):

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from channels.base import Recipient
-from channels.errors import ChannelConfigError, PermanentChannelError, RetryableChannelError
+from channels.errors import (
+    ChannelConfigError,
+    PermanentChannelError,
+    RetryableChannelError,
+    UnknownOutcomeError,
+)
 from channels.twilio import TwilioVoiceChannel
 from renderers.message import Rendition
 from tests.channels.conftest import SENDER, create_twilio_config
@@ -79,3 +86,18 @@ def test_voice_needs_a_caller_number(fake_twilio):
     )
     with pytest.raises(ChannelConfigError):
         TwilioVoiceChannel(config)
+
+
+def test_timeout_after_accept_is_unknown_outcome_then_the_call_is_found(fake_twilio, voice_channel):
+    """A call Twilio placed while its reply was lost is found before anyone calls again."""
+    before = datetime.now(UTC)
+    fake_twilio.faults(rate=1.0, kinds=("timeout_after_accept",), delay=1.0)
+    with pytest.raises(UnknownOutcomeError):
+        voice_channel.send(create_voice(), create_recipient(), idempotency_key="v-9")
+    fake_twilio.faults(rate=0)
+
+    [call] = fake_twilio.calls
+    found = voice_channel.find_sent(CITIZEN, before, "v-9")
+    assert found is not None and found.provider_ref == call["sid"]
+    assert voice_channel.find_sent("+33522222222", before, "v-10") is None
+    assert voice_channel.find_sent(CITIZEN, before + timedelta(hours=1), "v-9") is None

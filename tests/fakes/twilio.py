@@ -33,8 +33,9 @@ Fault kinds, drawn only for creations (POST Messages/Calls), never recording a m
 connection closes), `disconnect` (connection closed without a reply); and the double-send
 trap `timeout_after_accept`: the message IS recorded, the reply comes after `delay`.
 
-`auto_callbacks=True` posts `sent` then `delivered` status callbacks after each creation
-(`undelivered` with 30003 for numbers in `undeliverable`), from one background thread.
+`auto_callbacks=True` posts status callbacks after each creation, from one background thread:
+for a message `sent` then `delivered` (`undelivered` with 30003 for numbers in
+`undeliverable`); for a call `completed` (`no-answer` for numbers in `undeliverable`).
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ class FakeTwilio:
         self._messages: list[dict[str, Any]] = []
         self._calls: list[dict[str, Any]] = []
         self._by_sid: dict[str, dict[str, Any]] = {}
+        self._by_to: dict[str, list[dict[str, Any]]] = {}  # a list by `To` stays fast at 10,000
         self._callback_urls: dict[str, str] = {}
         self._fault_rate = 0.0
         self._fault_kinds: tuple[str, ...] = ()
@@ -172,6 +174,7 @@ class FakeTwilio:
             self._messages.clear()
             self._calls.clear()
             self._by_sid.clear()
+            self._by_to.clear()
             self._callback_urls.clear()
             self.callback_results.clear()
             self._fault_rate, self._fault_kinds = 0.0, ()
@@ -362,12 +365,17 @@ class FakeTwilio:
             "_status_callback": form.get("StatusCallback"),
         }
         self._store(self._calls, call, form.get("StatusCallback"))
+        if self.auto_callbacks and form.get("StatusCallback"):
+            self._callbacks.put(
+                (sid, "no-answer" if to in self.undeliverable else "completed", None)
+            )
         return call
 
     def _store(self, into: list[dict[str, Any]], resource: dict[str, Any], callback: str | None):
         with self._lock:
             into.append(resource)
             self._by_sid[resource["sid"]] = resource
+            self._by_to.setdefault(resource["to"], []).append(resource)
             if callback:
                 self._callback_urls[resource["sid"]] = callback
 
@@ -381,7 +389,11 @@ class FakeTwilio:
     def list_page(self, kind: str, path: str, query: dict[str, str]) -> dict[str, Any]:
         """One page of messages or calls, newest first, in Twilio's paging envelope."""
         with self._lock:
-            records = [dict(r) for r in (self._messages if kind == "messages" else self._calls)]
+            everything = self._messages if kind == "messages" else self._calls
+            if "To" in query:
+                prefix = "SM" if kind == "messages" else "CA"
+                everything = [r for r in self._by_to.get(query["To"], ()) if r["sid"][:2] == prefix]
+            records = [dict(r) for r in everything]
         records = [r for r in records if _matches(r, query)]
         records.reverse()  # newest first, as Twilio lists
         size = max(1, min(int(query.get("PageSize", 50)), 1000))

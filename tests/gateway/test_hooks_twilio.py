@@ -131,6 +131,64 @@ def test_unknown_sid_is_answered_200_and_changes_nothing():
     assert Delivery.objects.count() == 1
 
 
+def test_a_callback_that_overtakes_the_workers_record_is_found_by_the_key_in_its_url():
+    from channels.base import Receipt
+    from gateway.tasks.delivery import Outcome, record
+
+    delivery = make_delivery(status=DeliveryStatus.SENDING, ref="")
+    sid = "SM" + "c" * 32
+    params = {"MessageSid": sid, "MessageStatus": "delivered"}
+    post("/hooks/twilio/status?d=" + delivery.idempotency_key, params)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.provider_ref) == ("delivered", sid)
+    record(Outcome(sent=[(delivery.pk, Receipt(provider_ref=sid, status="queued"), "twilio_sms")]))
+    assert state(delivery)[0] == "delivered"  # the worker's late "sent" does not undo it
+
+
+def test_a_key_naming_another_message_is_not_trusted():
+    delivery = make_delivery()
+    other = "SM" + "d" * 32
+    params = {"MessageSid": other, "MessageStatus": "failed", "ErrorCode": "30003"}
+    post("/hooks/twilio/status?d=" + delivery.idempotency_key, params)
+    assert state(delivery)[0] == "sent"
+
+
+@pytest.mark.parametrize(
+    "sequence",
+    [
+        ["sent", "delivered"],
+        ["delivered", "sent"],
+        ["delivered", "delivered", "sent", "sent", "delivered"],
+        ["sent", "sent", "delivered", "queued"],
+        ["queued", "delivered", "undelivered", "failed", "sent"],
+    ],
+)
+def test_replayed_duplicated_and_out_of_order_callbacks_end_delivered(sequence):
+    delivery = make_delivery(status=DeliveryStatus.SENDING)
+    for reported in sequence:
+        assert sms_status(delivery, reported, ErrorCode="30003").status_code == 200
+    assert state(delivery)[0] == "delivered"
+    assert Delivery.objects.filter(citizen=delivery.citizen).count() == 1
+
+
+@pytest.mark.parametrize(
+    "sequence",
+    [
+        ["sent", "undelivered"],
+        ["undelivered", "sent"],
+        ["undelivered", "undelivered", "delivered", "sent"],
+        ["queued", "sent", "undelivered", "sent", "undelivered"],
+    ],
+)
+def test_replayed_and_out_of_order_failures_end_undelivered_with_one_fallback(sequence):
+    delivery = make_delivery(status=DeliveryStatus.SENDING)
+    for reported in sequence:
+        sms_status(delivery, reported, ErrorCode="30003")
+    assert state(delivery)[0] == "undelivered"
+    rows = Delivery.objects.filter(citizen=delivery.citizen).exclude(pk=delivery.pk)
+    assert list(rows.values_list("channel", flat=True)) == ["voice"]
+
+
 # signatures ---------------------------------------------------------------------------------
 
 

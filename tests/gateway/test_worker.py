@@ -5,33 +5,19 @@ in CI it is also Redis and PostgreSQL.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from gateway.celery import app
 from gateway.models import Delivery, Status
 from gateway.publishing import publish
 from tests.factories import create_announcement, create_citizen, create_organisation
 from tests.fakes.twilio import FakeTwilio
+from tests.gateway.workerproc import SENDER, WorkerProcess
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-SENDER = "+33700000001"
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -44,41 +30,9 @@ def fake_twilio():
 def worker(fake_twilio, tmp_path):
     """A `crieur worker` process on the test database, the test broker and the fake Twilio."""
     app.control.purge()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CRIEUR_DATA_DIR": str(settings.DATA_DIR),
-        "CRIEUR_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "TWILIO_ACCOUNT_SID": fake_twilio.account_sid,
-        "TWILIO_AUTH_TOKEN": fake_twilio.auth_token,
-        "TWILIO_FROM_NUMBER": SENDER,
-        "TWILIO_BASE_URL": fake_twilio.base_url,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gateway.cli",
-            "worker",
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = WorkerProcess(fake_twilio, tmp_path / "outbox").start()
     yield process
-    process.terminate()
-    try:
-        output, _ = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
+    output = process.stop()
     assert "Traceback" not in output, output
 
 
