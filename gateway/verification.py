@@ -20,8 +20,8 @@ from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_safe
 
-from gateway.public.languages import language_links
 from gateway.models import Announcement, AuditEvent, Role, Status
+from gateway.public.languages import language_links
 from gateway.ratelimit import TokenBucket, rate_limited
 from gateway.subscriptions import available_languages
 from renderers.i18n import gettext

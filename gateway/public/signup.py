@@ -1,4 +1,4 @@
-"""The public subscription pages (every language with a catalog): sign-up with an SMS code, preferences.
+"""The public subscription pages (every language with a catalog): sign-up, SMS code, preferences.
 
 - `/inscription/`: name, phone, channels, topics, area, language; an SMS code is sent to the
   phone (rate-limited per number and per IP) and kept hashed in the session with its expiry
@@ -138,11 +138,14 @@ def start(request: HttpRequest) -> HttpResponse:
         errors.append(("consent", gettext(lang, "Cochez la case pour donner votre accord.")))
     if not values["phone"]:
         errors.append(("phone", gettext(lang, "Le numéro de téléphone est obligatoire.")))
+    if not values["channels"]:
+        errors.append(("channels", gettext(lang, "Choisissez au moins un moyen d'être prévenu.")))
     try:
         checked, problems = check(organisation, CitizenIn(**values))
     except pydantic.ValidationError as exc:  # no channel chosen, a field too long
         checked, problems = None, problems_of(exc)
-    errors += problems
+    named = {field for field, _ in errors}
+    errors += [(field, problem) for field, problem in problems if field not in named]
     if errors or checked is None:
         return _page(request, "form.html", organisation, lang, 422, values=values, errors=errors)
     if checked.phone and not checked.is_mobile:

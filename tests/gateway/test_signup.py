@@ -144,7 +144,9 @@ def test_bad_form_names_the_field_and_sends_nothing(org, settings, change, field
     page = html.fromstring(response.content)
     links = page.xpath("//*[@role='alert']//a/@href")
     # Each link leads to the field itself or to the first input of its group.
-    reached = {e.get("id") for href in links for e in page.get_element_by_id(href[1:]).iterancestors()}
+    reached = {
+        e.get("id") for href in links for e in page.get_element_by_id(href[1:]).iterancestors()
+    }
     reached |= {href[1:] for href in links}
     assert field in reached, links
     assert not (settings.OUTBOX_DIR / "sms").exists() or sent_codes(settings) == []
