@@ -123,22 +123,14 @@ def rate_limited(bucket: TokenBucket):
     import math
     from functools import wraps
 
-    from django.http import HttpResponse
-    from django.utils import translation
-
-    from renderers.i18n import SOURCE_LOCALE, gettext
+    from django.shortcuts import render
 
     def decorate(view):
         @wraps(view)
         def limited(request, *args, **kwargs):
             wait = bucket.retry_after(request.META.get("REMOTE_ADDR", ""))
             if wait > 0:
-                locale = translation.get_language() or SOURCE_LOCALE
-                response = HttpResponse(
-                    gettext(locale, "Trop de demandes : réessayez dans un instant.") + "\n",
-                    status=429,
-                    content_type="text/plain; charset=utf-8",
-                )
+                response = render(request, "429.html", status=429)
                 response["Retry-After"] = str(max(1, math.ceil(wait)))
                 return response
             return view(request, *args, **kwargs)

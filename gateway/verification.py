@@ -21,7 +21,9 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_safe
 
 from gateway.models import Announcement, AuditEvent, Role, Status
+from gateway.public.languages import language_links
 from gateway.ratelimit import TokenBucket, rate_limited
+from gateway.subscriptions import available_languages
 from renderers.i18n import gettext
 
 PUBLIC = TokenBucket("public-verify", rate=settings.PUBLIC_RATE, burst=settings.PUBLIC_BURST)
@@ -64,10 +66,14 @@ def verification(request, code: str) -> HttpResponse:
     try:
         announcement = published(code)
     except Http404:
-        return render(request, "gateway/verification_unknown.html", {"code": code[:20]}, status=404)
+        with translation.override(pick_locale(request, list(available_languages()), "fr")):
+            page = {"code": code[:20], "language_links": language_links(request)}
+            return render(request, "gateway/verification_unknown.html", page, status=404)
     locale = pick_locale(request, announcement.locales, announcement.locale)
     with translation.override(locale):
-        return render(request, "gateway/verification.html", context(announcement, locale))
+        page = context(announcement, locale)
+        page["language_links"] = language_links(request, sorted(announcement.locales))
+        return render(request, "gateway/verification.html", page)
 
 
 def context(announcement: Announcement, locale: str) -> dict:
@@ -107,16 +113,10 @@ def context(announcement: Announcement, locale: str) -> dict:
         "text": text,
         "paragraphs": [p.strip() for p in text.body.split("\n\n") if p.strip()],
         "locale": locale,
-        "direction": "rtl" if _locale(locale).character_order == "right-to-left" else "ltr",
         "published": when(announcement.published_at),
         "cancelled": announcement.status == Status.CANCELLED,
         "approval": approval,
         "renditions": renditions,
-        "languages": [
-            (code, _locale(code).get_display_name(_locale(code)))
-            for code in sorted(announcement.locales)
-            if code != locale
-        ],
     }
 
 

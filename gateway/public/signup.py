@@ -1,4 +1,4 @@
-"""The public subscription pages (French and English): sign-up with an SMS code, preferences.
+"""The public subscription pages (every language with a catalog): sign-up, SMS code, preferences.
 
 - `/inscription/`: name, phone, channels, topics, area, language; an SMS code is sent to the
   phone (rate-limited per number and per IP) and kept hashed in the session with its expiry
@@ -29,6 +29,7 @@ from channels.errors import ChannelError
 from gateway.citizens import CitizenIn, check, problems_of, save
 from gateway.consents import set_consent
 from gateway.models import CHANNELS, Citizen, Organisation
+from gateway.public.languages import language_links, public_languages
 from gateway.ratelimit import TokenBucket
 from gateway.registry import channels
 from gateway.subscriptions import available_languages
@@ -74,8 +75,25 @@ def _choices(organisation: Organisation, lang: str) -> dict:
         "channels": [(c, names[c]) for c in CHANNELS],
         "topics": list(organisation.topics.order_by("name").values_list("slug", "name")),
         "areas": list(organisation.areas.order_by("name").values_list("slug", "name")),
-        "languages": [(code, code.upper()) for code in available_languages()],
+        "languages": public_languages(),
     }
+
+
+# Where the error summary sends the reader: the first input of the field's group.
+ANCHORS = {"channels": "channel-sms", "consent": "consent-box", "address": "address1"}
+GROUPS = {"address_lines": "address", "postcode": "address", "city": "address"}
+
+
+def _error_context(errors: list[tuple[str, str]], topics: list) -> dict:
+    """The summary's (anchor, message) links and the messages shown next to each field."""
+    anchors = {**ANCHORS, "topics": f"topic-{topics[0][0]}" if topics else "topics"}
+    summary, by_field = [], {}
+    for field, problem in errors:
+        group = field.split(".")[0]
+        group = GROUPS.get(group, group)
+        summary.append((anchors.get(group, group), problem))
+        by_field.setdefault(group, []).append(problem)
+    return {"errors": summary, "field_errors": by_field}
 
 
 def _data(post, lang: str) -> dict:
@@ -93,11 +111,14 @@ def _data(post, lang: str) -> dict:
 
 
 def _page(request, template: str, organisation, lang: str, status: int = 200, **context):
+    choices = _choices(organisation, lang)
     context = {
         "organisation": organisation,
         "lang": lang,
-        **_choices(organisation, lang),
+        "language_links": language_links(request),
+        **choices,
         **context,
+        **_error_context(context.get("errors", []), choices["topics"]),
     }
     return render(request, f"subscribe/{template}", context, status=status)
 
@@ -117,11 +138,14 @@ def start(request: HttpRequest) -> HttpResponse:
         errors.append(("consent", gettext(lang, "Cochez la case pour donner votre accord.")))
     if not values["phone"]:
         errors.append(("phone", gettext(lang, "Le numéro de téléphone est obligatoire.")))
+    if not values["channels"]:
+        errors.append(("channels", gettext(lang, "Choisissez au moins un moyen d'être prévenu.")))
     try:
         checked, problems = check(organisation, CitizenIn(**values))
     except pydantic.ValidationError as exc:  # no channel chosen, a field too long
         checked, problems = None, problems_of(exc)
-    errors += problems
+    named = {field for field, _ in errors}
+    errors += [(field, problem) for field, problem in problems if field not in named]
     if errors or checked is None:
         return _page(request, "form.html", organisation, lang, 422, values=values, errors=errors)
     if checked.phone and not checked.is_mobile:

@@ -225,7 +225,7 @@ def test_weekly_notice_is_a_pdf_and_a_bad_week_is_named(client, author):
 def test_pages_are_in_english_when_asked(client, author):
     logged_in(client, author)
     html = client.get(reverse("console:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
 
 
 @pytest.mark.parametrize("saved", [False, True])
