@@ -12,7 +12,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time, get_datetime_format
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -81,7 +81,14 @@ def context(announcement: Announcement, locale: str) -> dict:
     zone = ZoneInfo(organisation.timezone)
 
     def when(moment):
-        return format_datetime(moment.astimezone(zone), format="long", locale=_locale(locale))
+        """The long date and the short time ("21 novembre 2026 à 09:00"), in the town's zone."""
+        local, lang = moment.astimezone(zone), _locale(locale)
+        return (
+            get_datetime_format("long", locale=lang)
+            .replace("'", "")
+            .replace("{1}", format_date(local, "long", locale=lang))
+            .replace("{0}", format_time(local, "short", locale=lang))
+        )
 
     events = AuditEvent.objects.filter(
         object_type="announcement", object_id=str(announcement.pk)
