@@ -60,7 +60,15 @@ TEMPLATES = [
 ]
 
 _SQLITE_URL = f"sqlite:///{DATA_DIR / 'crieur.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _SQLITE_URL)}
+# Connections are kept between requests and tasks (a worker otherwise opens one per task),
+# checked before reuse.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or _SQLITE_URL,
+        conn_max_age=int(os.environ.get("CRIEUR_DB_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
     # WAL lets the embedded worker write while the web process reads; IMMEDIATE avoids
@@ -119,8 +127,11 @@ MASTODON_ACCESS_TOKEN = os.environ.get("MASTODON_ACCESS_TOKEN", "")
 DELIVERY_BATCH_SIZE = int(os.environ.get("CRIEUR_BATCH_SIZE", "200"))
 # Days a delivery keeps its details (provider reference, error); counts are kept for ever.
 DELIVERY_RETENTION_DAYS = int(os.environ.get("CRIEUR_DELIVERY_RETENTION_DAYS", "365"))
-# Sends in flight at once inside one batch (HTTP requests overlap; the database work does not).
+# Sends in flight at once (one pool of threads per worker process; they never touch the database).
 DELIVERY_SEND_THREADS = int(os.environ.get("CRIEUR_SEND_THREADS", "8"))
+# A batch is claimed, sent and recorded by parts of this size, so that the database work of one
+# part overlaps the sends of the next (gateway/tasks/delivery.py).
+DELIVERY_PART_SIZE = int(os.environ.get("CRIEUR_PART_SIZE", "100"))
 DELIVERY_MAX_ATTEMPTS = int(os.environ.get("CRIEUR_MAX_ATTEMPTS", "5"))
 # An alert not sent this long after it became due is no longer worth sending: it ends `skipped`.
 DELIVERY_MAX_AGE_MINUTES = {

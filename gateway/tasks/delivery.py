@@ -4,11 +4,12 @@ retry with backoff or fall back. Safe to run twice: only the claim's winner send
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -46,8 +47,23 @@ def expires_at(due: datetime, urgency: str) -> datetime:
     return due + timedelta(minutes=settings.DELIVERY_MAX_AGE_MINUTES[urgency])
 
 
-def claim(ids: list[int]) -> list[int]:
-    """Move planned deliveries to sending; only the ones this call moved are returned.
+# What a send needs from a delivery row: the claim reads it with the lock (see `prepare`).
+JOB_FIELDS = (
+    "pk",
+    "announcement_id",
+    "channel",
+    "locale",
+    "attempts",
+    "last_error",
+    "created_at",
+    "citizen__reference",
+    "citizen__phone",
+)
+
+
+def claim(ids: list[int]) -> list[tuple]:
+    """Move planned deliveries to sending; only the rows this call moved are returned (their
+    `JOB_FIELDS`, in id order, `attempts` counting this claim).
 
     A delivery of a cancelled announcement ends `cancelled`, one past its maximum age ends
     `skipped`: neither is ever sent.
@@ -55,23 +71,27 @@ def claim(ids: list[int]) -> list[int]:
     now = timezone.now()
     planned = Delivery.objects.filter(pk__in=ids, status=S.PLANNED)
     with transaction.atomic():
-        rows = list(
-            planned.select_for_update(skip_locked=True, of=("self",)).values_list(
-                "pk", "created_at", "not_before", "announcement__urgency", "announcement__status"
-            )
+        rows = planned.select_for_update(skip_locked=True, of=("self",)).values_list(
+            *JOB_FIELDS, "not_before", "announcement__urgency", "announcement__status"
         )
-        cancelled = [pk for pk, _, _, _, status in rows if status == Status.CANCELLED]
-        expired = [
-            pk
-            for pk, created, not_before, urgency, status in rows
-            if status != Status.CANCELLED and expires_at(not_before or created, urgency) < now
-        ]
-        mine = sorted({r[0] for r in rows} - set(cancelled) - set(expired))
+        cancelled, expired, mine = [], [], []
+        for row in rows:
+            *job, not_before, urgency, status = row
+            if status == Status.CANCELLED:
+                cancelled.append(row[0])
+            elif expires_at(not_before or job[6], urgency) < now:  # job[6]: created_at
+                expired.append(row[0])
+            else:
+                job[4] += 1  # attempts
+                mine.append(tuple(job))
+        mine.sort()
         Delivery.objects.filter(pk__in=cancelled).move(S.CANCELLED, only_from=(S.PLANNED,))
         Delivery.objects.filter(pk__in=expired).move(
             S.SKIPPED, only_from=(S.PLANNED,), last_error="expired: past the maximum age"
         )
-        Delivery.objects.filter(pk__in=mine).move(S.SENDING, attempts=F("attempts") + 1)
+        Delivery.objects.filter(pk__in=[row[0] for row in mine]).move(
+            S.SENDING, attempts=F("attempts") + 1
+        )
     return mine
 
 
@@ -117,31 +137,26 @@ class Outcome:
 
 @app.task(name="crieur.deliver_batch")
 def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
-    mine = claim(delivery_ids)
-    jobs = prepare(mine)
-    outcome = Outcome()
-    by_channel: dict[str, list[Job]] = defaultdict(list)
-    for job in jobs:
-        by_channel[job.channel.name].append(job)
-    for group in by_channel.values():
-        send_all(group, outcome)
-    record(outcome)
+    """Claim, send and record the batch part by part: while one part's sends are in flight,
+    this thread claims and prepares the next part and records the previous one, so the
+    database work overlaps the HTTP requests instead of waiting for them."""
+    outcome, jobs = Outcome(), []
+    in_flight: list[list[Future[Sent]]] = []
+    size = max(1, settings.DELIVERY_PART_SIZE)
+    for start in range(0, len(delivery_ids), size):
+        part = prepare(claim(delivery_ids[start : start + size]))
+        jobs += part
+        in_flight.append(start_sends(part))
+        if len(in_flight) > 1:
+            record(collect(in_flight.pop(0), outcome))
+    for futures in in_flight:
+        record(collect(futures, outcome))
     settle(outcome, jobs)
     return {"sent": len(outcome.sent), "retry": len(outcome.retry), "failed": len(outcome.failed)}
 
 
-def prepare(ids: list[int]) -> list[Job]:
-    rows = Delivery.objects.filter(pk__in=ids).values_list(
-        "pk",
-        "announcement_id",
-        "channel",
-        "locale",
-        "attempts",
-        "last_error",
-        "created_at",
-        "citizen__reference",
-        "citizen__phone",
-    )
+def prepare(rows: Iterable[tuple]) -> list[Job]:
+    """Jobs from delivery rows (`JOB_FIELDS`), each rendition looked up once."""
     registry = channels()
     renditions: dict[tuple[int, str, str], Rendition] = {}
     jobs = []
@@ -169,34 +184,57 @@ def rate_of(channel: Channel) -> float | None:
     return rate or None
 
 
-def send_all(jobs: list[Job], outcome: Outcome) -> None:
-    """Send one channel's jobs, a few at once, paced by the account's token bucket."""
-    channel = jobs[0].channel
-    rate = rate_of(channel)
-    bucket = TokenBucket("provider", rate, max(rate, PACE_CHUNK)) if rate else None
-    chunks = [jobs[i : i + PACE_CHUNK] for i in range(0, len(jobs), PACE_CHUNK)]
+Sent = list[tuple[Job, Receipt | ChannelError]]
+_pool: tuple[int, ThreadPoolExecutor] | None = None
 
-    def run(chunk: list[Job]) -> list[tuple[Job, Receipt | ChannelError]]:
-        if bucket is not None:
-            time.sleep(bucket.reserve(channel.account_key, len(chunk)))
-        return [(job, send_one(job)) for job in chunk]
 
-    threads = min(settings.DELIVERY_SEND_THREADS, len(chunks))
-    if threads <= 1:
-        results: Iterable[list[tuple[Job, Receipt | ChannelError]]] = map(run, chunks)
-    else:
-        with ThreadPoolExecutor(threads, thread_name_prefix="send") as pool:
-            results = list(pool.map(run, chunks))
-    for chunk in results:
-        for job, result in chunk:
+def send_pool() -> ThreadPoolExecutor:
+    """This process's send threads, started once (never inherited across a fork)."""
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():
+        threads = max(1, settings.DELIVERY_SEND_THREADS)
+        _pool = (os.getpid(), ThreadPoolExecutor(threads, thread_name_prefix="send"))
+    return _pool[1]
+
+
+def start_sends(jobs: list[Job]) -> list[Future[Sent]]:
+    """Start sending, a few at once, each channel paced by its account's token bucket."""
+    by_channel: dict[str, list[Job]] = defaultdict(list)
+    for job in jobs:
+        by_channel[job.channel.name].append(job)
+    futures = []
+    for group in by_channel.values():
+        channel = group[0].channel
+        rate = rate_of(channel)
+        bucket = TokenBucket("provider", rate, max(rate, PACE_CHUNK)) if rate else None
+        for i in range(0, len(group), PACE_CHUNK):
+            futures.append(send_pool().submit(send_chunk, group[i : i + PACE_CHUNK], bucket))
+    return futures
+
+
+def send_chunk(chunk: list[Job], bucket: TokenBucket | None) -> Sent:
+    if bucket is not None:
+        time.sleep(bucket.reserve(chunk[0].channel.account_key, len(chunk)))
+    return [(job, send_one(job)) for job in chunk]
+
+
+def collect(futures: list[Future[Sent]], total: Outcome) -> Outcome:
+    """Wait for the sends; their outcome, also added to `total`."""
+    outcome = Outcome()
+    for future in futures:
+        for job, result in future.result():
             if isinstance(result, Receipt):
-                outcome.sent.append((job.pk, result, channel.name))
+                outcome.sent.append((job.pk, result, job.channel.name))
             elif isinstance(result, UnknownOutcomeError):
                 outcome.retry.append((job.pk, UNKNOWN_OUTCOME))
             elif result.retryable and job.attempts < settings.DELIVERY_MAX_ATTEMPTS:
                 outcome.retry.append((job.pk, str(result)[:200]))
             else:
                 outcome.failed.append((job.pk, str(result)[:200]))
+    total.sent += outcome.sent
+    total.retry += outcome.retry
+    total.failed += outcome.failed
+    return outcome
 
 
 def send_one(job: Job) -> Receipt | ChannelError:
@@ -252,7 +290,7 @@ def print_letters(delivery_ids: list[int]) -> int:
     """Mail-merge a batch of postal deliveries into one PDF and manifest for the mailroom."""
     from gateway.printing import merge_deliveries
 
-    mine = claim(delivery_ids)
+    mine = [row[0] for row in claim(delivery_ids)]
     if not mine:
         return 0
     result = merge_deliveries(mine, settings.OUTBOX_DIR / "print")
