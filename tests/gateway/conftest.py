@@ -17,3 +17,12 @@ def _isolated_gateway(request, tmp_path, settings):
     yield
     channels.cache_clear()
     app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def fresh_buckets(monkeypatch):
+    """Empty in-process token buckets for this test, whatever backend the settings choose."""
+    from gateway import ratelimit
+
+    buckets = ratelimit.MemoryBackend()
+    monkeypatch.setattr(ratelimit, "backend", lambda: buckets)

@@ -8,25 +8,19 @@ import pytest
 from django.test import Client
 from lxml import html
 
-from gateway import ratelimit, verification
+from gateway import verification
 from gateway.models import Role
 from gateway.public.signup import preferences_url
 from gateway.publishing import approve, publish, submit
 from tests.factories import create_announcement, create_citizen, create_organisation, create_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_buckets")]
 OWN_NAMES = ["Français", "English", "Español", "Português", "العربية", "Brezhoneg"]
 ARABIC = {
     "title": "انقطاع المياه في شارع الليلك",
     "summary": "انقطاع المياه يوم الثلاثاء من الساعة 8 إلى 12 في شارع الليلك.",
     "body": "ستنقطع المياه يوم الثلاثاء من الساعة 8 إلى 12.\n\nيرجى تخزين الماء.",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_buckets(monkeypatch):
-    buckets = ratelimit.MemoryBackend()
-    monkeypatch.setattr(ratelimit, "backend", lambda: buckets)
 
 
 @pytest.fixture

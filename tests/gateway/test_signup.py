@@ -10,11 +10,10 @@ import time_machine
 from django.test import Client
 from lxml import html
 
-from gateway import ratelimit
 from gateway.models import Citizen, Consent
 from tests.factories import create_citizen, create_organisation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_buckets")]
 PHONE = "06 12 34 56 78"
 FORM = {
     "name": "Anne Dupont",
@@ -25,12 +24,6 @@ FORM = {
     "language": "fr",
     "consent": "yes",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_buckets(monkeypatch):
-    buckets = ratelimit.MemoryBackend()
-    monkeypatch.setattr(ratelimit, "backend", lambda: buckets)
 
 
 @pytest.fixture
