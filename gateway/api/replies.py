@@ -2,13 +2,11 @@
 
 # No `from __future__ import annotations`: ninja resolves the annotations of @paginate views
 # in ninja.pagination, where these names do not exist.
-from datetime import datetime
-
 from ninja import Router
 from ninja.pagination import paginate
 
 from gateway.api.errors import errors
-from gateway.api.params import IdFilter, Pages
+from gateway.api.params import IdFilter, Pages, Since
 from gateway.api.schemas import InboundMessageOut
 from gateway.api.security import needs
 from gateway.models import InboundMessage
@@ -23,7 +21,7 @@ def list_replies(
     announcement: IdFilter = None,
     channel: str | None = None,
     keyword: str | None = None,
-    since: datetime | None = None,
+    since: Since = None,
 ):
     """Newest first; filter by `announcement` id, `channel`, `keyword`, `since`."""
     rows = InboundMessage.objects.filter(organisation=request.auth.organisation)

@@ -119,3 +119,14 @@ def test_a_nul_character_is_a_422_not_a_database_error(admin):
     assert body.status_code == 422 and body.json()["detail"].startswith("body")
     query = admin.get("/api/announcements?status=sent%00")
     assert query.status_code == 422 and query.json()["detail"].startswith("query")
+
+
+def test_replies_since_takes_any_iso_offset_and_refuses_an_impossible_date(admin, org):
+    InboundMessage.objects.create(organisation=org, body="OUI", keyword="OUI")
+    # +16:18 is valid ISO 8601 that PostgreSQL refuses: it must be read in UTC first
+    far = admin.get("/api/replies", {"since": "5126-03-27T15:03:04+16:18"})
+    assert far.status_code == 200 and far.json()["count"] == 0
+    past = admin.get("/api/replies", {"since": "2000-01-01T00:00:00+16:18"})
+    assert past.json()["count"] == 1
+    overflow = admin.get("/api/replies", {"since": "0001-01-01T00:00:00+01:00"})
+    assert overflow.status_code == 422 and "since" in overflow.json()["detail"]
