@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import httpx
 
 from channels.base import Channel, Receipt, Recipient
-from channels.config import mask
+from channels.config import INTERNAL, SECRET, mask
 from channels.errors import (
     ChannelConfigError,
     ChannelError,
@@ -33,9 +33,9 @@ class BlueskyConfig:
     """One Bluesky account: its PDS, handle and an app password (never the main one)."""
 
     handle: str
-    app_password: str
+    app_password: str = field(metadata=SECRET)
     base_url: str = "https://bsky.social"
-    timeout: float = 10.0
+    timeout: float = field(default=10.0, metadata=INTERNAL)
 
     def __post_init__(self) -> None:
         if not self.base_url.startswith(("http://", "https://")):

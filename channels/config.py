@@ -6,9 +6,16 @@ Kept free of provider SDK imports so settings can be built and validated without
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from channels.errors import ChannelConfigError
+
+# Field metadata of the account configs (see channels/kinds.py): a secret is encrypted at rest and
+# never shown back; an internal field is filled by the gateway, not typed by an admin.
+SECRET: Mapping[str, bool] = types.MappingProxyType({"secret": True})
+INTERNAL: Mapping[str, bool] = types.MappingProxyType({"internal": True})
 
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
@@ -31,12 +38,12 @@ class TwilioConfig:
     """
 
     account_sid: str
-    auth_token: str
+    auth_token: str = field(metadata=SECRET)
     from_number: str = ""
     messaging_service_sid: str = ""
     base_url: str = ""
-    status_callback_url: str = ""
-    timeout: float = 10.0
+    status_callback_url: str = field(default="", metadata=INTERNAL)
+    timeout: float = field(default=10.0, metadata=INTERNAL)
     proxy: str = ""
 
     def __post_init__(self) -> None:

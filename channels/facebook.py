@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import httpx
 
 from channels.base import Channel, Receipt, Recipient
-from channels.config import mask
+from channels.config import INTERNAL, SECRET, mask
 from channels.errors import (
     ChannelConfigError,
     ChannelError,
@@ -29,10 +29,10 @@ class FacebookConfig:
     """One Facebook Page: its id and a page access token with `pages_manage_posts`."""
 
     page_id: str
-    page_token: str
+    page_token: str = field(metadata=SECRET)
     base_url: str = "https://graph.facebook.com"
     api_version: str = "v21.0"
-    timeout: float = 10.0
+    timeout: float = field(default=10.0, metadata=INTERNAL)
 
     def __post_init__(self) -> None:
         if not self.base_url.startswith(("http://", "https://")):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import requests
@@ -14,7 +14,7 @@ from mastodon import (
 )
 
 from channels.base import Channel, Receipt, Recipient
-from channels.config import mask
+from channels.config import INTERNAL, SECRET, mask
 from channels.errors import (
     ChannelConfigError,
     ChannelError,
@@ -33,10 +33,10 @@ class MastodonConfig:
     """One Mastodon account: instance URL and an access token with `write:statuses`."""
 
     base_url: str
-    access_token: str
+    access_token: str = field(metadata=SECRET)
     visibility: str = "public"
     max_characters: int = 500  # the instance's own limit (GET /api/v2/instance)
-    timeout: float = 10.0
+    timeout: float = field(default=10.0, metadata=INTERNAL)
 
     def __post_init__(self) -> None:
         if not self.base_url.startswith(("http://", "https://")):

@@ -6,13 +6,13 @@ mapped to a permanent error so a retried thread fails loudly instead of posting 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import httpx
 
 from channels.base import Channel, Receipt, Recipient
-from channels.config import mask
+from channels.config import INTERNAL, SECRET, mask
 from channels.errors import (
     ChannelConfigError,
     ChannelError,
@@ -27,9 +27,9 @@ from renderers.message import Rendition
 class XConfig:
     """One X account: a user-context access token with `tweet.write`."""
 
-    access_token: str
+    access_token: str = field(metadata=SECRET)
     base_url: str = "https://api.x.com"
-    timeout: float = 10.0
+    timeout: float = field(default=10.0, metadata=INTERNAL)
 
     def __post_init__(self) -> None:
         if not self.base_url.startswith(("http://", "https://")):
