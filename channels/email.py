@@ -170,7 +170,7 @@ class SMTPTransport:
     def check(self, to: str = "") -> str:
         """Connect, log in, NOOP, and offer the sender (and `to`) without sending anything."""
         session = self.connect()
-        tls = _tls_version(session) or self.config.security
+        tls = _tls_version(session) or "without TLS"
         try:
             noop = session.noop()[0]
             _expect(session.mail(self.config.sender), "sender refused")
