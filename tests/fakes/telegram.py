@@ -32,9 +32,23 @@ from tests.fakes.jsonapi import Answer, JSONServer, Request, run_as_process
 TOKEN = "123456789:AAFakeTelegramTokenForCrieurTests_0123"
 LIMIT = 4096
 ALLOWED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-    "code", "pre", "blockquote", "tg-emoji",
-}  # fmt: skip
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
 ENTITY_TYPES = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline"}
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
 _PATH = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
@@ -64,40 +78,52 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
         if char == "<":
             end = text.find(">", i)
             if end < 0:
-                raise BadRequest(f"Bad Request: can't parse entities: Unclosed start tag at "
-                                 f"byte offset {offset()}")  # fmt: skip
+                raise BadRequest(
+                    f"Bad Request: can't parse entities: Unclosed start tag at "
+                    f"byte offset {offset()}"
+                )
             tag = text[i + 1 : end].strip()
             name = tag.lstrip("/").split(" ")[0].lower()
             if tag.startswith("/"):
                 if not stack or stack[-1][0] != name:
-                    raise BadRequest(f"Bad Request: can't parse entities: Unmatched end tag at "
-                                     f"byte offset {offset()}")  # fmt: skip
+                    raise BadRequest(
+                        f"Bad Request: can't parse entities: Unmatched end tag at "
+                        f"byte offset {offset()}"
+                    )
                 start_name, start = stack.pop()
                 length = utf16("".join(out)) - start
                 kind = ENTITY_TYPES.get(start_name, start_name)
                 entities.append({"type": kind, "offset": start, "length": length})
             elif name not in ALLOWED_TAGS:
-                raise BadRequest(f'Bad Request: can\'t parse entities: Unsupported start tag '
-                                 f'"{name}" at byte offset {offset()}')  # fmt: skip
+                raise BadRequest(
+                    f"Bad Request: can't parse entities: Unsupported start tag "
+                    f'"{name}" at byte offset {offset()}'
+                )
             else:
                 stack.append((name, utf16("".join(out))))
             i = end + 1
         elif char == "&":
             match = _ENTITY.match(text, i)
             if not match:
-                raise BadRequest(f"Bad Request: can't parse entities: Character '&' is reserved "
-                                 f"and must be escaped at byte offset {offset()}")  # fmt: skip
+                raise BadRequest(
+                    f"Bad Request: can't parse entities: Character '&' is reserved "
+                    f"and must be escaped at byte offset {offset()}"
+                )
             out.append(html.unescape(match.group()))
             i = match.end()
         elif char == ">":
-            raise BadRequest(f"Bad Request: can't parse entities: Character '>' is reserved "
-                             f"and must be escaped at byte offset {offset()}")  # fmt: skip
+            raise BadRequest(
+                f"Bad Request: can't parse entities: Character '>' is reserved "
+                f"and must be escaped at byte offset {offset()}"
+            )
         else:
             out.append(char)
             i += 1
     if stack:
-        raise BadRequest(f'Bad Request: can\'t parse entities: Can\'t find end tag corresponding '
-                         f'to start tag "{stack[-1][0]}"')  # fmt: skip
+        raise BadRequest(
+            f"Bad Request: can't parse entities: Can't find end tag corresponding "
+            f'to start tag "{stack[-1][0]}"'
+        )
     plain = "".join(out)
     stripped = plain.strip()
     lead = utf16(plain[: len(plain) - len(plain.lstrip())])
@@ -211,8 +237,12 @@ class FakeTelegram(JSONServer):
         raise BadRequest("Bad Request: chat not found")
 
     def _me(self) -> dict[str, Any]:
-        return {"id": self.bot_id, "is_bot": True, "first_name": "Crieur",
-                "username": "crieur_test_bot"}  # fmt: skip
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Crieur",
+            "username": "crieur_test_bot",
+        }
 
     def _getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._me()
@@ -226,9 +256,13 @@ class FakeTelegram(JSONServer):
     def _member(self, chat: Chat) -> dict[str, Any]:
         member: dict[str, Any] = {"user": self._me(), "status": chat.bot_status}
         if chat.bot_status == "administrator":
-            member |= {"can_be_edited": False, "can_manage_chat": True,
-                       "can_delete_messages": True, "can_post_messages": chat.can_post,
-                       "can_edit_messages": chat.can_post}  # fmt: skip
+            member |= {
+                "can_be_edited": False,
+                "can_manage_chat": True,
+                "can_delete_messages": True,
+                "can_post_messages": chat.can_post,
+                "can_edit_messages": chat.can_post,
+            }
         return member
 
     def _getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -274,13 +308,20 @@ class FakeTelegram(JSONServer):
             wait = int(60 - (now - chat.sent_at[0])) + 1
             raise BadRequest(f"Too Many Requests: retry after {wait}", 429, retry_after=wait)
         chat.sent_at.append(now)
-        return self._store(chat, plain, entities, by_bot=True,
-                           silent=bool(params.get("disable_notification")))  # fmt: skip
+        return self._store(
+            chat, plain, entities, by_bot=True, silent=bool(params.get("disable_notification"))
+        )
 
     def _store(
-        self, chat: Chat, plain: str, entities: list[dict[str, Any]], *, by_bot: bool,
-        silent: bool = False, **extra: Any,
-    ) -> dict[str, Any]:  # fmt: skip
+        self,
+        chat: Chat,
+        plain: str,
+        entities: list[dict[str, Any]],
+        *,
+        by_bot: bool,
+        silent: bool = False,
+        **extra: Any,
+    ) -> dict[str, Any]:
         message: dict[str, Any] = {
             "message_id": next(chat.ids),
             "chat": chat.public(),
@@ -322,10 +363,19 @@ class FakeTelegram(JSONServer):
         source = self._chat(params.get("from_chat_id"))
         original = self._find(source, params.get("message_id"), "message to forward not found")
         self._may_post(target)
-        origin = {"type": "channel", "chat": source.public(),
-                  "message_id": original["message_id"], "date": original["date"]}  # fmt: skip
-        return self._store(target, original["text"], list(original.get("entities", [])),
-                           by_bot=True, forward_origin=origin)  # fmt: skip
+        origin = {
+            "type": "channel",
+            "chat": source.public(),
+            "message_id": original["message_id"],
+            "date": original["date"],
+        }
+        return self._store(
+            target,
+            original["text"],
+            list(original.get("entities", [])),
+            by_bot=True,
+            forward_origin=origin,
+        )
 
     def _deleteMessage(self, params: dict[str, Any]) -> bool:
         chat = self._chat(params.get("chat_id"))

@@ -72,8 +72,9 @@ class GraphError(Exception):
         self.answer = error(code, detail)
 
 
-def template(name: str, language: str, body: str, *, status: str = "APPROVED",
-             category: str = "UTILITY") -> dict[str, Any]:  # fmt: skip
+def template(
+    name: str, language: str, body: str, *, status: str = "APPROVED", category: str = "UTILITY"
+) -> dict[str, Any]:
     """A template as Meta lists it."""
     return {
         "name": name,
@@ -175,8 +176,12 @@ class FakeWhatsApp(JSONServer):
         return error(100, f"Unsupported {request.method} request")
 
     def _number(self, query: dict[str, str]) -> dict[str, Any]:
-        known = {"verified_name": "Mairie de Saint-Crieur", "quality_rating": "GREEN",
-                 "display_phone_number": "+33 1 23 45 67 89", "id": self.phone_number_id}  # fmt: skip
+        known = {
+            "verified_name": "Mairie de Saint-Crieur",
+            "quality_rating": "GREEN",
+            "display_phone_number": "+33 1 23 45 67 89",
+            "id": self.phone_number_id,
+        }
         fields = query.get("fields", "").split(",") if query.get("fields") else ["id"]
         return {k: known[k] for k in fields + ["id"] if k in known}
 
@@ -211,9 +216,14 @@ class FakeWhatsApp(JSONServer):
         with self.lock:
             self._rate(to)
             wamid = "wamid.HBgL" + secrets.token_hex(12).upper() + f"{next(self._seq):06d}"
-            record = {"id": wamid, "to": "+" + to, "type": kind, "sent_at": time.time(),
-                      "callback_data": body.get("biz_opaque_callback_data", ""),
-                      **{kind: body[kind]}}  # fmt: skip
+            record = {
+                "id": wamid,
+                "to": "+" + to,
+                "type": kind,
+                "sent_at": time.time(),
+                "callback_data": body.get("biz_opaque_callback_data", ""),
+                **{kind: body[kind]},
+            }
             self.messages.append(record)
             window_closed = kind == "text" and to not in self._windows
         if self.auto_statuses and self.webhook_url:
@@ -232,8 +242,11 @@ class FakeWhatsApp(JSONServer):
         now = time.monotonic()
         self._second = [t for t in self._second if now - t < 1.0]
         if self.throughput and len(self._second) >= self.throughput:
-            raise GraphError(130429, "Message failed to send because there were too many "
-                             "messages sent from this phone number in a short period of time")  # fmt: skip
+            raise GraphError(
+                130429,
+                "Message failed to send because there were too many "
+                "messages sent from this phone number in a short period of time",
+            )
         last = self._last_to.get(to)
         if self.pair_interval and last is not None and now - last < self.pair_interval:
             raise GraphError(131056)
@@ -249,17 +262,25 @@ class FakeWhatsApp(JSONServer):
             raise GraphError(132001, f"template name ({name}) does not exist in {language}")
         expected = set(re.findall(r"\{\{([^}]+)\}\}", found["components"][0]["text"]))
         parameters = [
-            p for c in sent.get("components") or [] if c.get("type") == "body"
+            p
+            for c in sent.get("components") or []
+            if c.get("type") == "body"
             for p in c.get("parameters") or []
-        ]  # fmt: skip
+        ]
         if len(parameters) != len(expected):
-            raise GraphError(132000, f"body: number of localizable_params ({len(parameters)}) "
-                             f"does not match the expected number of params ({len(expected)})")  # fmt: skip
+            raise GraphError(
+                132000,
+                f"body: number of localizable_params ({len(parameters)}) "
+                f"does not match the expected number of params ({len(expected)})",
+            )
         for parameter in parameters:
             text = str(parameter.get("text") or "")
             if not text or re.search(r"[\n\t]| {5,}", text):
-                raise GraphError(100, "Param text cannot have new-line/tab characters or "
-                                 "more than 4 consecutive spaces")  # fmt: skip
+                raise GraphError(
+                    100,
+                    "Param text cannot have new-line/tab characters or "
+                    "more than 4 consecutive spaces",
+                )
             named = parameter.get("parameter_name")
             if named is not None and named not in expected:
                 raise GraphError(100, f"Parameter name {named} does not exist in the template")
@@ -277,14 +298,24 @@ class FakeWhatsApp(JSONServer):
         if message.get("callback_data"):
             item["biz_opaque_callback_data"] = message["callback_data"]
         if code is not None:
-            item["errors"] = [{"code": code, "title": TITLES.get(code, "Error"),
-                               "error_data": {"details": TITLES.get(code, "")}}]  # fmt: skip
+            item["errors"] = [
+                {
+                    "code": code,
+                    "title": TITLES.get(code, "Error"),
+                    "error_data": {"details": TITLES.get(code, "")},
+                }
+            ]
         return self._envelope({"statuses": [item]})
 
     def inbound_payload(self, phone: str, text: str) -> dict[str, Any]:
         wa_id = phone.removeprefix("+")
-        item = {"from": wa_id, "id": "wamid.IN" + secrets.token_hex(10).upper(),
-                "timestamp": str(int(time.time())), "type": "text", "text": {"body": text}}  # fmt: skip
+        item = {
+            "from": wa_id,
+            "id": "wamid.IN" + secrets.token_hex(10).upper(),
+            "timestamp": str(int(time.time())),
+            "type": "text",
+            "text": {"body": text},
+        }
         contacts = [{"profile": {"name": "Citizen"}, "wa_id": wa_id}]
         return self._envelope({"contacts": contacts, "messages": [item]})
 
@@ -292,9 +323,22 @@ class FakeWhatsApp(JSONServer):
         metadata = {"display_phone_number": "33123456789", "phone_number_id": self.phone_number_id}
         return {
             "object": "whatsapp_business_account",
-            "entry": [{"id": self.waba_id, "changes": [{"field": "messages", "value": {
-                "messaging_product": "whatsapp", "metadata": metadata, **value}}]}],
-        }  # fmt: skip
+            "entry": [
+                {
+                    "id": self.waba_id,
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": metadata,
+                                **value,
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
 
     def post_webhook(self, payload: dict[str, Any], *, signed: bool = True) -> int:
         """POST `payload` to `webhook_url` as Meta does (signed on the raw body)."""

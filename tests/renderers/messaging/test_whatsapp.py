@@ -56,10 +56,11 @@ def test_parameters_are_one_line_as_meta_requires():
 
 def test_the_template_of_the_citizen_language_is_picked_and_named_parameters_work():
     templates = [
-        create_template(language="en_US", named=True, parameters=("title", "link"),
-                        body="{{title}} — {{link}}"),
+        create_template(
+            language="en_US", named=True, parameters=("title", "link"), body="{{title}} — {{link}}"
+        ),
         create_template(),
-    ]  # fmt: skip
+    ]
     english = render_whatsapp_template(create_message(locale="en"), templates)
     assert english.meta["language"] == "en_US" and english.meta["named"] is True
     assert english.text == f"Coupure d’eau rue des Lilas mardi — {URL}"
