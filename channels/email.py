@@ -284,7 +284,7 @@ def compose_email(
     if not _unsubscribe_url_ok(url):
         raise PermanentChannelError("email: no https unsubscribe link for this recipient")
     try:
-        to = Address(display_name=recipient.name, addr_spec=recipient.email)
+        to = Address(display_name=" ".join(recipient.name.split()), addr_spec=recipient.email)
     except (ValueError, IndexError):
         raise PermanentChannelError("email: the recipient has no valid address") from None
     if not recipient.email or "@" not in to.addr_spec:
@@ -301,11 +301,12 @@ def compose_email(
     message["Message-ID"] = message_id(key, config.domain)
     if config.reply_to:
         message["Reply-To"] = config.reply_to
-    message["Content-Language"] = str(rendition.meta.get("language") or rendition.locale)
     message["List-Unsubscribe"] = ", ".join(f"<{u}>" for u in (url, mailto) if u)
     message["List-Unsubscribe-Post"] = ONE_CLICK
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(page, subtype="html", cte="quoted-printable")
+    # After the parts: set_content() drops every Content-* header set before it.
+    message["Content-Language"] = str(rendition.meta.get("language") or rendition.locale)
     return message
 
 

@@ -7,6 +7,7 @@ benchmarks that run the fake in another process. Faults are queued per call:
     fake.fail_next("timeout_after_accept", delay=1.0)  # process it, answer too late
     fake.fail_next("disconnect")                       # hang up before processing
     fake.fail_next(some_answer)                        # answer this instead of processing
+    fake.fail_next("disconnect", after=1)              # the second call, not the next one
 
 Only requests the subclass marks as `creates(request)` draw queued faults.
 """
@@ -58,6 +59,7 @@ class Answer:
 class _Fault:
     kind: str | Answer
     delay: float
+    after: int = 0  # calls let through before this fault strikes
 
 
 class JSONServer:
@@ -97,9 +99,11 @@ class JSONServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def fail_next(self, kind: str | Answer, *, times: int = 1, delay: float = 1.0) -> None:
+    def fail_next(
+        self, kind: str | Answer, *, times: int = 1, delay: float = 1.0, after: int = 0
+    ) -> None:
         with self.lock:
-            self._faults.extend(_Fault(kind, delay) for _ in range(times))
+            self._faults.extend(_Fault(kind, delay, after if i == 0 else 0) for i in range(times))
 
     def clear_faults(self) -> None:
         with self.lock:
@@ -120,9 +124,12 @@ class JSONServer:
 
     def _fault_for(self, request: Request) -> _Fault | None:
         with self.lock:
-            if self._faults and self.creates(request):
-                return self._faults.pop(0)
-        return None
+            if not (self._faults and self.creates(request)):
+                return None
+            if self._faults[0].after:
+                self._faults[0].after -= 1
+                return None
+            return self._faults.pop(0)
 
     def serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(handler.path)

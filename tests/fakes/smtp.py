@@ -171,10 +171,14 @@ class FakeSMTP:
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
+    def drop_sessions(self) -> None:
+        """Close every open session, as a server does with idle ones."""
+        asyncio.run_coroutine_threadsafe(self._close_sessions(), self._loop).result(10)
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.close()
-        asyncio.run_coroutine_threadsafe(self._close_sessions(), self._loop).result(10)
+        self.drop_sessions()
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
         self._loop.close()
