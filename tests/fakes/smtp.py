@@ -176,13 +176,17 @@ class FakeSMTP:
         asyncio.run_coroutine_threadsafe(self._close_sessions(), self._loop).result(10)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        self.drop_sessions()
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
         self._loop.close()
         self._folder.cleanup()
+
+    async def _shutdown(self) -> None:
+        # In the loop's own thread: asyncio servers are not thread-safe.
+        if self._server is not None:
+            self._server.close()
+        await self._close_sessions()
 
     async def _close_sessions(self) -> None:
         # Clients may keep sessions open (the channel keeps one per thread): end them.
