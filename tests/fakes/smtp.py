@@ -12,8 +12,9 @@
 `fail_next("451")` (4.3.0 try again), `"554"` (5.7.1 refused as spam), `"452"` at RCPT,
 `"timeout_after_accept"` (kept, but the reply to DATA comes after `delay` seconds).
 
-As a process (benchmarks): `python -m tests.fakes.smtp --security none` prints
-`ready <host> <port>` and then, for each line `count` read on stdin, the number received.
+As a process (benchmarks): `python -m tests.fakes.smtp --security starttls --user u:p`
+prints `ready <host> <port> <ca_file or ->` and then answers each line read on stdin:
+`count` (messages received), `sessions` (connections accepted), `reset`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import argparse
 import asyncio
 import email
 import email.policy
+import functools
 import itertools
 import ssl
 import sys
@@ -44,8 +46,12 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     raw: bytes
-    message: EmailMessage
     login: str
+
+    @functools.cached_property
+    def message(self) -> EmailMessage:
+        """Parsed when first read, so parsing does not slow the server down."""
+        return email.message_from_bytes(self.raw, policy=email.policy.default)  # type: ignore[return-value]
 
 
 class _Handler:
@@ -68,9 +74,8 @@ class _Handler:
         if fault == "554":
             return "554 5.7.1 Message rejected as spam"
         raw = bytes(envelope.original_content or envelope.content or b"")
-        parsed = email.message_from_bytes(raw, policy=email.policy.default)
         login = session.auth_data.login.decode() if session.auth_data else ""
-        received = Received(str(envelope.mail_from), list(envelope.rcpt_tos), raw, parsed, login)
+        received = Received(str(envelope.mail_from), list(envelope.rcpt_tos), raw, login)
         with self.fake.lock:
             self.fake.received.append(received)
             queue_id = f"{next(self.fake._ids):08X}"
@@ -206,13 +211,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.fakes.smtp", description=__doc__)
     parser.add_argument("--security", choices=SECURITY, default="none")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--user", action="append", default=[], metavar="LOGIN:PASSWORD")
     args = parser.parse_args()
-    with FakeSMTP(security=args.security, port=args.port) as fake:
-        print(f"ready {fake.host} {fake.port}", flush=True)
+    users = dict(u.split(":", 1) for u in args.user)
+    with FakeSMTP(security=args.security, users=users, port=args.port) as fake:
+        print(f"ready {fake.host} {fake.port} {fake.ca_file or '-'}", flush=True)
         for line in sys.stdin:
-            if line.strip() == "count":
+            command = line.strip()
+            if command == "count":
                 print(fake.count(), flush=True)
-            elif line.strip() == "reset":
+            elif command == "sessions":
+                print(fake.sessions, flush=True)
+            elif command == "reset":
                 fake.reset()
                 print("ok", flush=True)
 
