@@ -39,6 +39,7 @@ from channels.errors import (
     RetryableChannelError,
     UnknownOutcomeError,
 )
+from channels.jsonhttp import json_object, never_sent
 from renderers.message import Rendition
 
 CHECK_WINDOW = 20  # how many messages after `after_id` a check looks at
@@ -316,12 +317,7 @@ class TelegramChannel(Channel):
             response = self._http.post(f"/bot{self.config.bot_token}/{method}", json=payload)
         except httpx.TransportError as exc:
             raise _transport_error(exc, method, creates) from None
-        try:
-            data = response.json()
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
+        data = json_object(response)
         if response.is_success and data.get("ok"):
             return data.get("result")
         parameters = data.get("parameters") or {}
@@ -371,9 +367,6 @@ def _progress(error: ChannelError, sent: Sequence[str]) -> ChannelError:
 
 
 def _transport_error(exc: httpx.TransportError, method: str, creates: bool) -> ChannelError:
-    # Nothing left the machine (no connection): safe to retry. Otherwise a creation may
-    # have happened, and only a check can tell.
-    unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-    if creates and not unsent:
+    if creates and not never_sent(exc):
         return TelegramUnknownOutcomeError(f"telegram {method}: no reply ({type(exc).__name__})")
     return TelegramRetryableError(f"telegram {method}: {type(exc).__name__}")

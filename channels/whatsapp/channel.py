@@ -29,6 +29,7 @@ from channels.errors import (
     RetryableChannelError,
     UnknownOutcomeError,
 )
+from channels.jsonhttp import json_object, never_sent
 from channels.whatsapp.errors import error_for_code
 from renderers.message import Rendition
 
@@ -192,12 +193,7 @@ class WhatsAppChannel(Channel):
             response = self.http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
             raise _transport_error(exc, creates=method == "POST") from None
-        try:
-            data = response.json()
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
+        data = json_object(response)
         if response.is_success:
             return data
         error = data.get("error") or {}
@@ -226,7 +222,6 @@ def template_payload(rendition: Rendition) -> dict[str, Any]:
 
 
 def _transport_error(exc: httpx.TransportError, *, creates: bool) -> ChannelError:
-    unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-    if creates and not unsent:
+    if creates and not never_sent(exc):
         return UnknownOutcomeError(f"whatsapp: no reply ({type(exc).__name__})")
     return RetryableChannelError(f"whatsapp: {type(exc).__name__}")

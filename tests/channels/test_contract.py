@@ -100,18 +100,7 @@ def _telegram_down(env: Env) -> None:
 
 
 def _whatsapp(env: Env) -> Channel:
-    fake = env.fake_whatsapp
-    return WhatsAppChannel(
-        WhatsAppConfig(
-            fake.phone_number_id,
-            fake.waba_id,
-            fake.access_token,
-            fake.app_secret,
-            fake.verify_token,
-            base_url=fake.base_url,
-            timeout=0.5,
-        )
-    )
+    return WhatsAppChannel(WhatsAppConfig(**env.fake_whatsapp.settings(), timeout=0.5))
 
 
 def _email(env: Env) -> Channel:

@@ -41,15 +41,7 @@ def fake():
 
 
 def create_channel(fake: FakeWhatsApp, **overrides) -> WhatsAppChannel:
-    values = {
-        "phone_number_id": fake.phone_number_id,
-        "waba_id": fake.waba_id,
-        "access_token": fake.access_token,
-        "app_secret": fake.app_secret,
-        "verify_token": fake.verify_token,
-        "base_url": fake.base_url,
-        "timeout": 0.5,
-    }
+    values = {**fake.settings(), "timeout": 0.5}
     return WhatsAppChannel(WhatsAppConfig(**{**values, **overrides}))
 
 

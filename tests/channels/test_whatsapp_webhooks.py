@@ -207,16 +207,7 @@ def test_signed_statuses_come_back_with_the_delivery_key_and_unsigned_ones_are_r
     with FakeWhatsApp(auto_statuses=True) as fake:
         receiver = Receiver(fake.app_secret)
         fake.webhook_url = receiver.url
-        channel = WhatsAppChannel(
-            WhatsAppConfig(
-                fake.phone_number_id,
-                fake.waba_id,
-                fake.access_token,
-                fake.app_secret,
-                fake.verify_token,
-                base_url=fake.base_url,
-            )
-        )
+        channel = WhatsAppChannel(WhatsAppConfig(**fake.settings()))
         fake.open_window(PHONE)
         rendition = render_whatsapp_text(create_message())
         inside = channel.send(rendition, Recipient("a", phone=PHONE), idempotency_key="key-in")

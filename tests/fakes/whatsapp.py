@@ -1,8 +1,7 @@
 """A local fake of the WhatsApp Cloud API (Graph API) and of the webhooks Meta sends.
 
     with FakeWhatsApp(templates=[...], webhook_url="http://…/hooks/whatsapp") as fake:
-        config = WhatsAppConfig(fake.phone_number_id, fake.waba_id, fake.access_token,
-                                fake.app_secret, fake.verify_token, base_url=fake.base_url)
+        config = WhatsAppConfig(**fake.settings())
         fake.open_window("+33612345678")   # the citizen wrote in the last 24 hours
         ...
         fake.messages                       # every accepted message
@@ -127,6 +126,17 @@ class FakeWhatsApp(JSONServer):
     def stop(self) -> None:
         self._outbox.put(None)
         super().stop()
+
+    def settings(self) -> dict[str, str]:
+        """The account settings that point a `WhatsAppConfig` at this fake."""
+        return {
+            "phone_number_id": self.phone_number_id,
+            "waba_id": self.waba_id,
+            "access_token": self.access_token,
+            "app_secret": self.app_secret,
+            "verify_token": self.verify_token,
+            "base_url": self.base_url,
+        }
 
     def open_window(self, phone: str) -> None:
         with self.lock:
