@@ -40,8 +40,10 @@ body { margin: 0; padding: 0; }
   font-size: 1.0625rem; line-height: 1.6; }
 .crieur h1 { font-size: 1.5em; line-height: 1.25; margin: 0 0 1em; }
 .crieur a { color: #0b57d0; text-decoration: underline; }
-.crieur .alert { border: 3px solid #b3261e; padding: 0.5em 0.75em; font-weight: bold; }
-.crieur .code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 1.2em; }
+.crieur .alert { border: 3px solid #b3261e; padding: 0.5em 0.75em; margin: 0 0 1em; }
+.crieur .alert h1 { margin: 0; }
+.crieur .code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 1.2em;
+  font-weight: bold; }
 .crieur footer { border-top: 1px solid #8c8c8c; margin-top: 2em; padding-top: 1em;
   font-size: 0.9375em; }
 @media (prefers-color-scheme: dark) {
@@ -85,8 +87,7 @@ def _footer_words(message: Message) -> tuple[str, str]:
     locale = message.locale
     why = gettext(
         locale,
-        "Vous recevez ce courriel car votre adresse est inscrite aux informations de "
-        "{organisation}.",
+        "Courriel envoyé par {organisation} : votre adresse est inscrite à ses informations.",
     ).format(organisation=message.organisation)
     return why, gettext(locale, "Se désabonner")
 
@@ -115,8 +116,13 @@ def compose_email_html(message: Message) -> str:
     body = [f"<p>{_linked(p)}</p>" for p in paragraphs(message)]
     body += [f"<p>{_linked(line)}</p>" for line in (contact_line(message), *extra_links(message))]
     if message.verification_code or message.public_url:
-        label = _escape(verification_label(message))
-        code = f'<span class="code">{label}</span>' if label else ""
+        # Only the code in a monospace font: Arabic words spaced out like code read badly.
+        code = ""
+        if message.verification_code:
+            words = _escape(gettext(locale, "Vérifier l’authenticité : {code}"))
+            code = words.format(
+                code=f'<span class="code">{_escape(message.verification_code)}</span>'
+            )
         url = _escape(message.public_url)
         page = _escape(gettext(locale, "Page officielle de vérification"))
         link = f'<a href="{url}">{page}</a>' if url else ""

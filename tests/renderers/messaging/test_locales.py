@@ -73,7 +73,6 @@ def test_the_new_fixed_words_are_translated(locale):
         "Pour ne plus recevoir ces messages, répondez STOP.",
         "Se désabonner",
         "Se désabonner : {url}",
-        "Vous recevez ce courriel car votre adresse est inscrite aux informations de "
-        "{organisation}.",
+        "Courriel envoyé par {organisation} : votre adresse est inscrite à ses informations.",
     ):
         assert gettext(locale, words) != words
