@@ -285,6 +285,8 @@ class TelegramChannel(Channel):
                 "telegram: a message may already be in the channel (its reply was lost) and "
                 f"no {missing} to check it: look at the channel, then resend by hand"
             )
+        if not after_id.lstrip("-").isdigit():
+            raise TelegramPermanentError(f"telegram: {after_id!r} is not a message id")
         for candidate in range(int(after_id) + 1, int(after_id) + 1 + CHECK_WINDOW):
             payload = {
                 "chat_id": self.config.check_chat_id,

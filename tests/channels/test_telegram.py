@@ -161,6 +161,8 @@ def test_a_lost_first_message_is_checked_from_the_account_last_known_id(fake):
     assert error.value.sent_ids == ()
     with pytest.raises(TelegramPermanentError):  # no id to start from: cannot check
         channel.post(rendition, unsure=True)
+    with pytest.raises(TelegramPermanentError):
+        channel.post(rendition, unsure=True, after_id="latest")
     receipt = channel.post(rendition, unsure=True, after_id=str(earlier["message_id"]))
     assert len(fake.messages(CHANNEL)) == 2
     assert receipt.provider_ref == str(fake.messages(CHANNEL)[1]["message_id"])
