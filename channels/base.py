@@ -23,6 +23,7 @@ class Recipient:
     name: str = ""
     address: tuple[str, ...] = ()
     locale: str = "fr"
+    email: str = ""
 
     def __repr__(self) -> str:  # never leak a phone number or an address through repr()
         return f"Recipient(reference={self.reference!r})"

@@ -136,6 +136,24 @@ def kinds() -> dict[str, Kind]:
             _single("channels.facebook", "FacebookChannel", "facebook"),
             broadcast=True,
         ),
+        Kind(
+            "telegram",
+            _config("channels.telegram", "TelegramConfig"),
+            _single("channels.telegram", "TelegramChannel", "telegram"),
+            broadcast=True,
+        ),
+        Kind(
+            "whatsapp",
+            _config("channels.whatsapp", "WhatsAppConfig"),
+            _single("channels.whatsapp", "WhatsAppChannel", "whatsapp"),
+            broadcast=False,
+        ),
+        Kind(
+            "email",
+            _config("channels.email", "EmailConfig"),
+            _single("channels.email", "EmailChannel", "email"),
+            broadcast=False,
+        ),
     ]
     names = [kind.name for kind in table]
     assert len(names) == len(set(names)), "kind names are unique"

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from channels.base import Channel, Receipt, Recipient
+from channels.email import EmailChannel, EmailConfig
 from channels.errors import ChannelError
 from channels.outbox import (
     OutboxPrintChannel,
@@ -23,13 +24,23 @@ from channels.outbox import (
     OutboxSocialChannel,
     OutboxVoiceChannel,
 )
+from channels.telegram import TelegramChannel, TelegramConfig
 from channels.twilio import TwilioSMSChannel, TwilioVoiceChannel
+from channels.whatsapp import WhatsAppChannel, WhatsAppConfig
 from renderers.message import Rendition
 from tests.channels.conftest import create_twilio_config
+from tests.fakes.jsonapi import Answer
+from tests.fakes.smtp import FakeSMTP
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.whatsapp import FakeWhatsApp
+from tests.fakes.whatsapp import error as whatsapp_error
 
-FAMILIES = {"sms", "voice", "social", "print"}
+FAMILIES = {"sms", "voice", "social", "print", "messaging", "email"}
 PHONE = "+33612345678"
-RECIPIENT = Recipient(reference="citizen-1", phone=PHONE, address=("1 rue de la Mairie",))
+EMAIL = "citizen-1@example.org"
+RECIPIENT = Recipient(
+    reference="citizen-1", phone=PHONE, address=("1 rue de la Mairie",), email=EMAIL
+)
 
 
 @dataclass
@@ -38,6 +49,9 @@ class Env:
 
     fake_twilio: Any
     tmp_path: Path
+    fake_telegram: Any = None
+    fake_whatsapp: Any = None
+    fake_smtp: Any = None
 
 
 @dataclass
@@ -74,6 +88,33 @@ def _outbox(cls: type[Channel]) -> Callable[[Env], Channel]:
     return lambda env: cls(env.tmp_path / "outbox")  # type: ignore[call-arg]
 
 
+def _telegram(env: Env) -> Channel:
+    fake = env.fake_telegram
+    config = TelegramConfig("@contract_test", fake.token, base_url=fake.base_url, timeout=0.5)
+    return TelegramChannel(config)
+
+
+def _telegram_down(env: Env) -> None:
+    body = {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+    env.fake_telegram.fail_next(Answer(502, body))
+
+
+def _whatsapp(env: Env) -> Channel:
+    return WhatsAppChannel(WhatsAppConfig(**env.fake_whatsapp.settings(), timeout=0.5))
+
+
+def _email(env: Env) -> Channel:
+    fake = env.fake_smtp
+    sender = "Mairie <infos@mairie.example>"
+    return EmailChannel(EmailConfig(fake.host, sender, port=fake.port, security="none"))
+
+
+def _email_rendition() -> Rendition:
+    meta = {"subject": "Coupure d'eau", "html": "<p>Coupure d'eau</p>", "language": "fr"}
+    meta["unsubscribe_url"] = "https://mairie.example/u/TOKEN"
+    return Rendition("email", "fr", "text/plain", "Coupure d'eau demain.", meta)
+
+
 CASES = [
     ChannelCase(
         TwilioSMSChannel,
@@ -88,6 +129,26 @@ CASES = [
         _twiml(),
         _twilio_down,
         _twilio_secrets,
+    ),
+    ChannelCase(
+        TelegramChannel,
+        _telegram,
+        Rendition("telegram", "fr", "text/html", "<b>Coupure d'eau</b> demain"),
+        _telegram_down,
+        lambda env: [env.fake_telegram.token],
+    ),
+    ChannelCase(
+        WhatsAppChannel,
+        _whatsapp,
+        Rendition("whatsapp_text", "fr", "text/plain", "Coupure d'eau demain."),
+        lambda env: env.fake_whatsapp.fail_next(whatsapp_error(131000)),
+        lambda env: [env.fake_whatsapp.access_token, env.fake_whatsapp.app_secret],
+    ),
+    ChannelCase(
+        EmailChannel,
+        _email,
+        _email_rendition(),
+        lambda env: env.fake_smtp.fail_next("451"),
     ),
     ChannelCase(OutboxSMSChannel, _outbox(OutboxSMSChannel), _sms(), _outbox_blocked),
     ChannelCase(OutboxVoiceChannel, _outbox(OutboxVoiceChannel), _twiml(), _outbox_blocked),
@@ -107,9 +168,21 @@ CASES = [
 IDS = [case.cls.__name__ for case in CASES]
 
 
+@pytest.fixture(scope="module")
+def messaging_fakes():
+    with FakeTelegram() as telegram, FakeWhatsApp(pair_interval=0) as whatsapp:
+        with FakeSMTP(security="none") as smtp:
+            telegram.add_chat("@contract_test", type="channel")
+            yield telegram, whatsapp, smtp
+
+
 @pytest.fixture
-def env(fake_twilio, tmp_path) -> Env:
-    return Env(fake_twilio=fake_twilio, tmp_path=tmp_path)
+def env(fake_twilio, tmp_path, messaging_fakes) -> Env:
+    telegram, whatsapp, smtp = messaging_fakes
+    for fake in (telegram, whatsapp):
+        fake.clear_faults()
+    smtp.reset()
+    return Env(fake_twilio, tmp_path, telegram, whatsapp, smtp)
 
 
 def test_names_are_unique():
@@ -146,7 +219,7 @@ def test_provider_failure_is_a_channel_error_without_secrets(case: ChannelCase, 
     case.break_provider(env)
     with pytest.raises(ChannelError) as error:
         channel.send(case.rendition, RECIPIENT, idempotency_key="contract-3")
-    for secret in [PHONE, *case.secrets(env)]:
+    for secret in [PHONE, EMAIL, *case.secrets(env)]:
         assert secret not in str(error.value)
 
 
@@ -154,9 +227,9 @@ def test_provider_failure_is_a_channel_error_without_secrets(case: ChannelCase, 
 def test_repr_shows_no_secret(case: ChannelCase, env: Env):
     channel = case.build(env)
     shown = repr(channel) + repr(getattr(channel, "holder", None) and channel.holder.config)
-    for secret in [PHONE, *case.secrets(env)]:
+    for secret in [PHONE, EMAIL, *case.secrets(env)]:
         assert secret not in shown
-    assert PHONE not in repr(RECIPIENT)
+    assert PHONE not in repr(RECIPIENT) and EMAIL not in repr(RECIPIENT)
 
 
 def test_channels_never_load_django_or_the_gateway():

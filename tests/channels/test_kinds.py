@@ -17,6 +17,20 @@ SETTINGS = {
     "bluesky": {"handle": "mairie.example", "app_password": "abcd-efgh-ijkl-mnop"},
     "x": {"access_token": "t0ken"},
     "facebook": {"page_id": "1234", "page_token": "t0ken"},
+    "telegram": {"chat_id": "@mairie_infos", "bot_token": "123456789:AAsecretsecretsecretsecret"},
+    "whatsapp": {
+        "phone_number_id": "106540352242922",
+        "waba_id": "102290129340398",
+        "access_token": "EAAGsecrettoken",
+        "app_secret": "appsecret0123",
+        "verify_token": "verify-token-0123456",
+    },
+    "email": {
+        "host": "smtp.mairie.example",
+        "from_address": "Mairie <infos@mairie.example>",
+        "username": "crieur",
+        "password": "s3cret-password",
+    },
 }
 SECRETS = {
     "twilio": {"auth_token"},
@@ -24,7 +38,11 @@ SECRETS = {
     "bluesky": {"app_password"},
     "x": {"access_token"},
     "facebook": {"page_token"},
+    "telegram": {"bot_token"},
+    "whatsapp": {"access_token", "app_secret", "verify_token"},
+    "email": {"password"},
 }
+BROADCAST = {"mastodon", "bluesky", "x", "facebook", "telegram"}
 
 
 @pytest.mark.parametrize("name", sorted(SETTINGS))
@@ -40,6 +58,16 @@ def test_every_kind_builds_its_channels_from_text_settings(name):
 
 def test_every_kind_of_the_table_is_covered_here():
     assert set(kinds()) >= set(SETTINGS)
+
+
+@pytest.mark.parametrize("name", ["telegram", "whatsapp", "email"])
+def test_messaging_kinds_say_whether_they_broadcast(name):
+    assert kinds()[name].broadcast is (name in BROADCAST)
+
+
+def test_an_email_port_is_typed_from_text():
+    config = kinds()["email"].parse({**SETTINGS["email"], "port": "465", "security": "tls"})
+    assert config.port == 465 and config.security == "tls"
 
 
 def test_internal_fields_are_not_settings():
