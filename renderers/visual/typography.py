@@ -1,0 +1,56 @@
+"""Words as a reader expects them: French spacing, and the units a line may never split.
+
+French puts a narrow no-break space (U+202F) before `: ; ! ?` and inside « »; being
+no-break, it keeps the sign on the line of the word before it. In any language a sign typed
+alone after a space ("mot ?") sticks to its word, and an opening sign to the next one.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from renderers.i18n import language
+
+NNBSP = "\u202f"
+# Spaces a line may break at: every space but the no-break ones.
+_BREAKING_SPACE = regex.compile(r"[^\S\u00a0\u202f\u2007]+")
+_CLOSING_ONLY = regex.compile(r"[:;!?»)\]…,.%]+")
+_OPENING_ONLY = regex.compile(r"[«(\[¿¡]+")
+
+_SPACE_BEFORE_HIGH = regex.compile(r"[ \u00a0\u202f]+([;!?»])")
+_SPACE_BEFORE_COLON = regex.compile(r"(?<=\S)[ \u00a0\u202f]+:(?=\s|$)")
+_ATTACHED_HIGH = regex.compile(r"(?<=[\p{L}\p{N}»)\]’'\"])([;!?]+)(?=\s|$)")
+# A colon right after a letter, then a space: "Attention: l’eau"; never "8:30" or "https://".
+_ATTACHED_COLON = regex.compile(r"(?<=\p{L}):(?=\s|$)")
+_AFTER_OPENING_GUILLEMET = regex.compile(r"«[ \u00a0\u202f]*")
+_BEFORE_CLOSING_GUILLEMET = regex.compile(r"(?<=\S)(?<!\u202f)»")
+
+
+def french_spacing(text: str) -> str:
+    """`Attention: coupée!` → `Attention\u202f: coupée\u202f!` (and « ») ; idempotent."""
+    text = _SPACE_BEFORE_HIGH.sub(NNBSP + r"\1", text)
+    text = _SPACE_BEFORE_COLON.sub(NNBSP + ":", text)
+    text = _ATTACHED_HIGH.sub(NNBSP + r"\1", text)
+    text = _ATTACHED_COLON.sub(NNBSP + ":", text)
+    text = _AFTER_OPENING_GUILLEMET.sub("«" + NNBSP, text)
+    return _BEFORE_CLOSING_GUILLEMET.sub(NNBSP + "»", text)
+
+
+def typeset(text: str, locale: str) -> str:
+    """The text with the typography of its language (French spacing for `fr`)."""
+    return french_spacing(text) if language(locale) == "fr" else text
+
+
+def units(text: str) -> list[str]:
+    """The pieces a line may break between: words, with lone signs glued to their word."""
+    pieces: list[str] = []
+    for token in _BREAKING_SPACE.split(text.strip()):
+        if not token:
+            continue
+        if pieces and _CLOSING_ONLY.fullmatch(token):
+            pieces[-1] += NNBSP + token
+        elif pieces and _OPENING_ONLY.fullmatch(pieces[-1]):
+            pieces[-1] += NNBSP + token
+        else:
+            pieces.append(token)
+    return pieces
