@@ -79,6 +79,7 @@ def render_card_format(
             "sizes": sizes,
             "safe_box": (fmt.margin, fmt.margin, fmt.width - fmt.margin, fmt.height - fmt.margin),
             "lines": tuple(line.as_meta() for line in painter.lines),
+            "qr": painter.qr,
             "bytes": len(data),
         },
     )

@@ -132,6 +132,7 @@ class Painter:
         self.margin = margin
         self.left, self.right = margin, image.width - margin
         self.lines: list[DrawnLine] = []
+        self.qr: dict[str, object] = {}  # what the QR says and where it is, for checks
 
     def lines_at(
         self,
@@ -219,6 +220,8 @@ class Painter:
         top = bottom - qr.height
         x = self.right - qr.width if self.setter.rtl else self.left
         self.image.paste(qr, (round(x), round(top)))
+        box = (round(x), round(top), round(x) + qr.width, round(top) + qr.height)
+        self.qr = {"data": data, "box": box}
         left, right = self.left, self.right
         if self.setter.rtl:
             right -= qr.width + 28

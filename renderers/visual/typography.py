@@ -36,8 +36,20 @@ def french_spacing(text: str) -> str:
     return _BEFORE_CLOSING_GUILLEMET.sub(NNBSP + "»", text)
 
 
+# `01 23 45 67 89`, `1 234,50`; a number and its unit: `8 h`, `12 €`, `5 km`, `20 %`.
+_NUMBER_GROUPS = regex.compile(r"(?<!\S)\d+(?: \d{2,3})+(?!\d)")
+_NUMBER_UNIT = regex.compile(r"(?<=\d) (?=(?:h|min|s|€|\$|£|%|km|m|cm|mm|kg|g|l|°C?)(?:\W|$))")
+
+
+def keep_numbers_together(text: str) -> str:
+    """A phone number, a grouped amount or a number and its unit never break across lines."""
+    text = _NUMBER_GROUPS.sub(lambda m: m[0].replace(" ", "\u00a0"), text)
+    return _NUMBER_UNIT.sub("\u00a0", text)
+
+
 def typeset(text: str, locale: str) -> str:
     """The text with the typography of its language (French spacing for `fr`)."""
+    text = keep_numbers_together(text)
     return french_spacing(text) if language(locale) == "fr" else text
 
 
