@@ -100,8 +100,8 @@ def render_video(
         if total > fmt.max_seconds:
             raise RenderError(
                 RenderErrorCode.TOO_LONG,
-                f"even the summary takes {spoken.duration:.1f} s to say; a video holds "
-                f"{fmt.max_seconds - fmt.end_seconds:.0f} s of speech",
+                f"even the summary takes {spoken.duration:.1f} s to say; a video lasts at most "
+                f"{fmt.max_seconds:.0f} s, the last {fmt.end_seconds:.0f} s showing the link",
                 form=FORM,
             )
         cues = timed_cues(captions, spoken)
