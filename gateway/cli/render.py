@@ -27,13 +27,12 @@ def register(subparsers) -> None:
 
 
 def render_file(path: Path, form: str, locale: str | None):
+    from gateway.cli.render_visual import video_with_progress
     from renderers.print import render_notice
     from renderers.sms import render_sms
     from renderers.social import render_mastodon
     from renderers.visual import render_card, render_card_square
     from renderers.voice import render_voice
-
-    from gateway.cli.render_visual import video_with_progress
 
     renderers = {
         "sms": render_sms,

@@ -100,7 +100,7 @@ def transcript(message: Message, paragraphs: Sequence[str]) -> str:
     """Everything the video says and shows, as text (RGAA 4.3): paragraphs, then the link."""
     lines = [*paragraphs]
     if message.public_url:
-        lines.append(gettext(message.locale, "Plus d’informations : {link}").format(
-            link=message.public_url
-        ))
+        lines.append(
+            gettext(message.locale, "Plus d’informations : {link}").format(link=message.public_url)
+        )
     return "\n\n".join(lines) + "\n"

@@ -66,7 +66,7 @@ class Typesetter:
     def font(self, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
         return font(size, bold=bold, engine=self.engine)
 
-    def prepared(self, text: str) -> tuple[str, dict[str, str]]:
+    def prepared(self, text: str) -> tuple[str, dict[str, Any]]:
         """What Pillow draws for a logical line, and the layout arguments it needs."""
         if self.engine == "raqm":
             isolated = _NUMBER_GROUPS.sub(lambda m: f"\u2066{m[0]}\u2069", text)

@@ -86,12 +86,13 @@ def render_video(
         for long_form in (True, False):  # the whole text if it fits in a minute, else the summary
             paragraphs = script_paragraphs(message, long_form=long_form)
             captions = split_captions(paragraphs, setter, fmt.caption_size, caption_width)
+            count = len(captions)
+
+            def spoken_so_far(done: int, count: int = count) -> None:
+                report(0.15 * done / count, "speech")
+
             spoken = speak_captions(
-                speaker,
-                captions,
-                message.locale,
-                folder,
-                progress=lambda done, n=len(captions): report(0.15 * done / n, "speech"),
+                speaker, captions, message.locale, folder, progress=spoken_so_far
             )
             if spoken.duration + fmt.end_seconds <= fmt.max_seconds:
                 break
@@ -234,12 +235,13 @@ class Frames:
         fmt = self.fmt
         image = self.background.copy()
         canvas = ImageDraw.Draw(image)
-        top, bottom = fmt.caption_top - 20, fmt.caption_bottom + 20
+        top: float = fmt.caption_top - 20
+        bottom = fmt.caption_bottom + 20
         canvas.rectangle((0, top, fmt.width, bottom), fill=WHITE)
         data = self.message.public_url or self.message.verification_code
         if data:
             qr = qr_image(data, 240)
-            image.paste(qr, ((fmt.width - qr.width) // 2, top))
+            image.paste(qr, ((fmt.width - qr.width) // 2, round(top)))
             top += qr.height + 12
         if self.message.public_url:
             label = gettext(self.message.locale, "Plus d’informations : {link}")

@@ -97,7 +97,20 @@ def decoded_audio(path: str, rate: int = 8000) -> array:
     from renderers.visual.encoder import ffmpeg_path
 
     pcm = subprocess.run(
-        [ffmpeg_path(), "-v", "error", "-i", path, "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"],
+        [
+            ffmpeg_path(),
+            "-v",
+            "error",
+            "-i",
+            path,
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            str(rate),
+            "-",
+        ],
         capture_output=True,
         check=True,
     ).stdout

@@ -53,7 +53,12 @@ def test_every_line_is_drawn_inside_the_safe_box(form):
     render, fmt = RENDERERS[form]
     rendition = render(create_message(summary="Coupure d’eau mardi 24 novembre. " * 4))
     x0, y0, x1, y1 = rendition.meta["safe_box"]
-    assert (x0, y0, x1, y1) == (fmt.margin, fmt.margin, fmt.width - fmt.margin, fmt.height - fmt.margin)
+    assert (x0, y0, x1, y1) == (
+        fmt.margin,
+        fmt.margin,
+        fmt.width - fmt.margin,
+        fmt.height - fmt.margin,
+    )
     roles = set()
     for line in rendition.meta["lines"]:
         left, top, right, bottom = line["box"]
@@ -94,7 +99,9 @@ def test_a_word_wider_than_the_card_is_refused_not_cut():
     url = "https://saint-crieur.example/" + "tres-long-chemin-" * 12
     with pytest.raises(RenderError) as error:
         render_card(create_message(summary=f"Voir {url}"))
-    assert error.value.code is RenderErrorCode.TOO_LONG and "wider than the card" in str(error.value)
+    assert error.value.code is RenderErrorCode.TOO_LONG and "wider than the card" in str(
+        error.value
+    )
 
 
 def test_french_spacing_keeps_punctuation_off_the_start_of_a_line():
@@ -188,5 +195,8 @@ def test_a_logo_that_is_not_an_image_is_a_typed_error():
 def test_typesetter_lines_are_wrapped_between_words_only():
     setter = Typesetter("fr")
     lines = setter.wrap("un deux trois quatre cinq six sept huit neuf dix", 40, 300)
-    assert len(lines) > 1 and " ".join(lines).split() == "un deux trois quatre cinq six sept huit neuf dix".split()
+    assert (
+        len(lines) > 1
+        and " ".join(lines).split() == "un deux trois quatre cinq six sept huit neuf dix".split()
+    )
     assert all(setter.length(line, 40) <= 300 for line in lines)
