@@ -69,8 +69,8 @@ def chunk_plan(size: int, preferred: int) -> tuple[int, int]:
     """(chunk_size, total_chunk_count) by TikTok's rules: the last chunk takes the rest."""
     if size < MIN_CHUNK:
         return size, 1
-    chunk = min(max(preferred, MIN_CHUNK), MAX_CHUNK)
-    return chunk, max(1, size // chunk)
+    chunk = min(max(preferred, MIN_CHUNK), MAX_CHUNK, size)
+    return chunk, size // chunk
 
 
 class TikTokChannel(Channel):

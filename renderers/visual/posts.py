@@ -61,7 +61,7 @@ def caption(message: Message, rule: CaptionRule, *, wire: Callable[[str], str] =
         raise RenderError(RenderErrorCode.MISSING_FIELD, "the summary is empty", form=rule.form)
     trimmed = replace(message, topics=message.topics[: rule.max_hashtags])
     lengths = []
-    for long_form in (True, False):
+    for long_form in (True, False) if message.body.strip() else (False,):
         text = compose_post_text(trimmed, long_form=long_form)
         lengths.append(rule.length(wire(text)))
         if lengths[-1] <= rule.limit:

@@ -26,6 +26,7 @@ from channels.outbox import (
 from channels.twilio import TwilioSMSChannel, TwilioVoiceChannel
 from renderers.message import Rendition
 from tests.channels.conftest import create_twilio_config
+from tests.channels.visual_cases import visual_cases
 
 FAMILIES = {"sms", "voice", "social", "print"}
 PHONE = "+33612345678"
@@ -104,6 +105,7 @@ CASES = [
         _outbox_blocked,
     ),
 ]
+CASES += visual_cases(ChannelCase)  # Instagram, LinkedIn, TikTok (tests/channels/visual_cases.py)
 IDS = [case.cls.__name__ for case in CASES]
 
 

@@ -18,10 +18,12 @@ import io
 import itertools
 import json
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -109,6 +111,14 @@ def jpeg_problem(data: bytes, *, max_bytes: int = 8 * 1024 * 1024) -> str:
     if not 0.8 - 0.001 <= width / height <= 1.91 + 0.001:
         return f"aspect ratio {width}:{height} outside 4:5-1.91:1"
     return ""
+
+
+def is_image(data: bytes) -> bool:
+    try:
+        Image.open(io.BytesIO(data)).verify()
+    except OSError:
+        return False
+    return True
 
 
 def video_problem(data: bytes, *, low: float = 3, high: float = 900) -> str:
@@ -295,6 +305,7 @@ class FakeLinkedIn(MediaBodies, FakeServer):
     ) -> None:
         super().__init__()
         self.organization, self.token, self.versions = organization_id, token, versions
+        self.roles: list[str] = ["ADMINISTRATOR"]  # the token's member on the page
         self.images: dict[str, dict[str, Any]] = {}
         self._image_ids = itertools.count(1)
 
@@ -332,6 +343,17 @@ class FakeLinkedIn(MediaBodies, FakeServer):
             return self._initialise(body)
         if (method, path) == ("POST", "/rest/posts"):
             return self._post(body)
+        if (method, path) == ("GET", "/rest/organizationAcls") and body.get("q") == "roleAssignee":
+            elements = [
+                {
+                    "roleAssignee": "urn:li:person:a1b2c3",
+                    "role": role,
+                    "state": "APPROVED",
+                    "organization": self.author,
+                }
+                for role in self.roles
+            ]
+            return Reply(200, {"elements": elements, "paging": {"count": 10, "start": 0}})
         return self._error(404, f"No resource {method} {path}")
 
     def _initialise(self, body: dict[str, Any]) -> Reply:
@@ -357,9 +379,7 @@ class FakeLinkedIn(MediaBodies, FakeServer):
         image = self.images.get(f"urn:li:image:{image_id}")
         if image is None or not isinstance(data, bytes):
             return self._error(400, "Unknown upload or empty body")
-        try:
-            Image.open(io.BytesIO(data)).verify()
-        except OSError:
+        if not is_image(data):
             return self._error(400, "The upload is not an image")
         image["data"] = data
         return Reply(201)
@@ -619,6 +639,8 @@ class FakeMastodonMedia(MediaBodies, FakeMastodon):
         return (method, path) == ("POST", "/api/v1/statuses")
 
     def handle(self, method, path, headers, body) -> Reply:
+        # Mastodon.py asks for `/api/v1/instance/` (its media upload checks the version).
+        path = path.rstrip("/") if path.startswith("/api/v") else path
         if path == "/api/v2/media" or path.startswith("/api/v1/media/"):
             if headers.get("authorization") != f"Bearer {self.token}":
                 return Reply(401, {"error": "The access token is invalid"})
@@ -802,7 +824,7 @@ class FakeFacebookMedia(MediaBodies, FakeFacebook):
             url = field_text(body, "url")
             if not data and url:
                 data = fetch(url)
-            if not data or jpeg_problem(data, max_bytes=10 * MB) not in ("",):
+            if not data or not is_image(data):
                 return graph_error(324, "Requires upload file: missing or invalid image")
             photo_id = self.new_id()
             post = {
@@ -828,3 +850,48 @@ class FakeFacebookMedia(MediaBodies, FakeFacebook):
             }
         )
         return Reply(200, {"id": video_id})
+
+
+class PublicFiles:
+    """The gateway's public pages as the networks see them: files served by URL (the card and
+    the video under the verification page), so Meta's fetch of `image_url` is real HTTP."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self.fetched: list[str] = []
+        public = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                found = public.files.get(self.path)
+                public.fetched.append(self.path)
+                if found is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                media_type, data = found
+                self.send_response(200)
+                self.send_header("Content-Type", media_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def serve(self, path: str, media_type: str, data: bytes) -> str:
+        self.files[path] = (media_type, data)
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}{path}"
+
+    def __enter__(self) -> PublicFiles:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
