@@ -29,7 +29,11 @@ def video_with_progress(message: Message) -> Rendition:
         TextColumn("{task.percentage:>3.0f} %"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    console = Console(stderr=True)
+    # A bar for a person at a terminal; nothing in a pipe or a log.
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as bar:
         task = bar.add_task("video", total=1.0)
         try:
             return render_video(

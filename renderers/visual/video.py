@@ -175,7 +175,7 @@ class Frames:
         self, message: Message, setter: Typesetter, fmt: VideoFormat, logo: Image.Image | None
     ) -> None:
         self.message, self.setter, self.fmt = message, setter, fmt
-        self.background, self.lines = self._background(logo)
+        self.background, self.painter = self._background(logo)
 
     def _background(self, logo: Image.Image | None) -> tuple[Image.Image, Painter]:
         fmt = self.fmt

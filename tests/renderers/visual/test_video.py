@@ -223,3 +223,13 @@ def test_webvtt_escapes_markup():
 
     vtt = webvtt([Cue(0, 1.5, "a < b & c --> d")], "fr")
     assert "a &lt; b &amp; c --&gt; d" in vtt and "00:00:00.000 --> 00:00:01.500" in vtt
+
+
+@pytest.mark.parametrize("locale", shipped_locales())
+def test_the_frames_keep_text_inside_the_networks_safe_zone(locale):
+    frames = Frames(message_in(locale), Typesetter(locale), VIDEO, None)
+    # TikTok and Reels cover the top status bar, the right-hand buttons and the bottom caption.
+    zone = (VIDEO.margin, VIDEO.top, VIDEO.width - VIDEO.margin, VIDEO.height - 420)
+    for line in frames.painter.lines:
+        left, top, right, bottom = line.box
+        assert zone[0] <= left and right <= zone[2] and zone[1] <= top and bottom <= zone[3], line
