@@ -7,9 +7,12 @@ alone after a space ("mot ?") sticks to its word, and an opening sign to the nex
 
 from __future__ import annotations
 
-import regex
+from functools import cache
 
-from renderers.i18n import language
+import regex
+from babel.dates import get_month_names
+
+from renderers.i18n import babel_locale, language
 
 NNBSP = "\u202f"
 # Spaces a line may break at: every space but the no-break ones.
@@ -41,15 +44,24 @@ _NUMBER_GROUPS = regex.compile(r"(?<!\S)\d+(?: \d{2,3})+(?!\d)")
 _NUMBER_UNIT = regex.compile(r"(?<=\d) (?=(?:h|min|s|€|\$|£|%|km|m|cm|mm|kg|g|l|°C?)(?:\W|$))")
 
 
-def keep_numbers_together(text: str) -> str:
-    """A phone number, a grouped amount or a number and its unit never break across lines."""
+@cache
+def _before_month(locale: str) -> regex.Pattern[str]:
+    """A day number and the month after it (`24 novembre`), from the locale's CLDR months."""
+    months = get_month_names("wide", locale=babel_locale(locale)).values()
+    return regex.compile(r"(?<=\d) (?=(?:" + "|".join(map(regex.escape, months)) + r")\b)", regex.I)
+
+
+def keep_numbers_together(text: str, locale: str = "fr") -> str:
+    """A phone number, a grouped amount, a number and its unit, a day and its month never
+    break across lines."""
     text = _NUMBER_GROUPS.sub(lambda m: m[0].replace(" ", "\u00a0"), text)
-    return _NUMBER_UNIT.sub("\u00a0", text)
+    text = _NUMBER_UNIT.sub("\u00a0", text)
+    return _before_month(locale).sub("\u00a0", text)
 
 
 def typeset(text: str, locale: str) -> str:
     """The text with the typography of its language (French spacing for `fr`)."""
-    text = keep_numbers_together(text)
+    text = keep_numbers_together(text, locale)
     return french_spacing(text) if language(locale) == "fr" else text
 
 
