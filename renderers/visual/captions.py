@@ -66,8 +66,18 @@ def split_captions(
                     form="video",
                 ) from None
             if current and len(lines) > MAX_LINES:
-                captions.append(" ".join(current))
-                current = [word]
+                # Cut after the last comma of the caption's second half when there is one:
+                # "…d’une canalisation," / "l’eau sera coupée…" reads better than a cut anywhere.
+                cut = next(
+                    (
+                        i + 1
+                        for i in range(len(current) - 1, len(current) // 2 - 1, -1)
+                        if current[i].endswith((",", ";", ":"))
+                    ),
+                    len(current),
+                )
+                captions.append(" ".join(current[:cut]))
+                current = [*current[cut:], word]
             else:
                 current.append(word)
             if _SENTENCE_END.search(word) and len(current) > 0:

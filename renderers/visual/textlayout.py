@@ -118,6 +118,7 @@ class Typesetter:
         role: str = "",
     ) -> DrawnLine:
         """Draw one logical line between `left` and `right`, at the start side or centred."""
+        line = typeset(line, self.locale)  # idempotent: wrapped lines are typeset already
         drawn, options = self.prepared(line)
         face = self.font(size, bold)
         if centre:
