@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from channels.attachments import images_to_attach
 from channels.base import Channel, Receipt, Recipient
 from channels.config import INTERNAL, SECRET, mask
 from channels.errors import (
@@ -26,6 +27,7 @@ from renderers.message import Rendition
 POST = "app.bsky.feed.post"
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _EXPIRED = {"ExpiredToken", "InvalidToken", "AuthenticationRequired"}
+MAX_BLOB = 1_000_000  # bytes: app.bsky.embed.images refuses a bigger picture
 
 
 @dataclass(frozen=True, repr=False)
@@ -35,6 +37,7 @@ class BlueskyConfig:
     handle: str
     app_password: str = field(metadata=SECRET)
     base_url: str = "https://bsky.social"
+    attach_image: bool = False  # post the card with its alt text
     timeout: float = field(default=10.0, metadata=INTERNAL)
 
     def __post_init__(self) -> None:
@@ -82,6 +85,7 @@ class BlueskyChannel(Channel):
     ) -> Receipt:
         posts = tuple(rendition.meta.get("posts") or (rendition.text,))
         facets = tuple(rendition.meta.get("facets") or ((),) * len(posts))
+        embed = self._embed_images(rendition)  # on the first post
         root: dict[str, str] | None = None
         parent: dict[str, str] | None = None
         uris = []
@@ -94,6 +98,8 @@ class BlueskyChannel(Channel):
             }
             if post_facets:
                 record["facets"] = [dict(f) for f in post_facets]
+            if embed and index == 0:
+                record["embed"] = embed
             if root and parent:
                 record["reply"] = {"root": root, "parent": parent}
             ref = self._create(record, record_key(idempotency_key, index))
@@ -154,6 +160,45 @@ class BlueskyChannel(Channel):
         raise error_for_status(
             response.status_code,
             f"bluesky {nsid}: {error.get('message') or response.reason_phrase}",
+            code=error.get("error"),
+        )
+
+    def _embed_images(self, rendition: Rendition) -> dict[str, Any] | None:
+        """Upload each picture as a blob; the `app.bsky.embed.images` of the first post."""
+        images = images_to_attach(
+            rendition, wanted=self.config.attach_image, network="bluesky", max_bytes=MAX_BLOB
+        )
+        if not images:
+            return None
+        entries = []
+        for image in images:
+            blob = self._upload_blob(image.data, image.media_type)
+            entry: dict[str, Any] = {"alt": image.alt, "image": blob}
+            if image.width and image.height:
+                entry["aspectRatio"] = {"width": image.width, "height": image.height}
+            entries.append(entry)
+        return {"$type": "app.bsky.embed.images", "images": entries}
+
+    def _upload_blob(self, data: bytes, media_type: str) -> dict[str, Any]:
+        for renew in (False, True):
+            headers = {
+                "Authorization": f"Bearer {self._login(renew=renew)[0]}",
+                "Content-Type": media_type,
+            }
+            try:
+                response = self._http.post(
+                    "/xrpc/com.atproto.repo.uploadBlob", content=data, headers=headers
+                )
+            except httpx.TransportError as exc:
+                raise RetryableChannelError(f"bluesky uploadBlob: {type(exc).__name__}") from exc
+            if response.is_success:
+                return response.json()["blob"]
+            error = _json(response)
+            if error.get("error") not in _EXPIRED:
+                break
+        raise error_for_status(
+            response.status_code,
+            f"bluesky uploadBlob: {error.get('message') or response.reason_phrase}",
             code=error.get("error"),
         )
 

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from channels.attachments import images_to_attach
 from channels.base import Channel, Receipt, Recipient
 from channels.config import INTERNAL, SECRET, mask
 from channels.errors import (
@@ -18,6 +19,7 @@ from channels.errors import (
     error_for_status,
 )
 from renderers.message import Rendition
+from renderers.visual.media import Media, attached
 
 # Graph error codes that mean "later": unknown/service errors and the throttling family.
 RETRYABLE_CODES = {1, 2, 4, 17, 32, 341, 613}
@@ -32,6 +34,8 @@ class FacebookConfig:
     page_token: str = field(metadata=SECRET)
     base_url: str = "https://graph.facebook.com"
     api_version: str = "v21.0"
+    attach_image: bool = False  # a photo post: the card, with its alt text
+    attach_video: bool = False  # a video post, when the rendition carries the video
     timeout: float = field(default=10.0, metadata=INTERNAL)
 
     def __post_init__(self) -> None:
@@ -41,6 +45,13 @@ class FacebookConfig:
             raise ChannelConfigError("facebook: page_id must be the page's numeric id")
         if not self.page_token:
             raise ChannelConfigError("facebook: page_token is empty")
+
+    @property
+    def video_base_url(self) -> str:
+        """Graph takes video uploads on its own host; a test or proxy URL serves both."""
+        if self.base_url == "https://graph.facebook.com":
+            return "https://graph-video.facebook.com"
+        return self.base_url
 
     def __repr__(self) -> str:
         return (
@@ -63,6 +74,10 @@ class FacebookChannel(Channel):
     def try_send(
         self, rendition: Rendition, recipient: Recipient, *, idempotency_key: str
     ) -> Receipt:
+        videos = [m for m in attached(rendition) if m.is_video] if self.config.attach_video else []
+        images = images_to_attach(rendition, wanted=self.config.attach_image, network="facebook")
+        if videos or images:
+            return self._post_media(videos[0] if videos else images[0], rendition.text)
         path = f"/{self.config.api_version}/{self.config.page_id}/feed"
         data = {"message": rendition.text, "access_token": self.config.page_token}
         try:
@@ -72,6 +87,29 @@ class FacebookChannel(Channel):
         if response.is_success:
             return Receipt(provider_ref=str(response.json()["id"]))
         raise _graph_error(response)
+
+    def _post_media(self, media: Media, text: str) -> Receipt:
+        """A photo post (`/photos`, with alt text) or a video post (`/videos`) on the page."""
+        edge = "videos" if media.is_video else "photos"
+        fields = {"access_token": self.config.page_token}
+        if media.is_video:
+            fields.update(description=text, title=text.split("\n", 1)[0][:255])
+            base = self.config.video_base_url
+        else:
+            fields.update(message=text, alt_text_custom=media.alt)
+            base = self.config.base_url
+        name = media.filename or ("video.mp4" if media.is_video else "card.jpg")
+        url = f"{base}/{self.config.api_version}/{self.config.page_id}/{edge}"
+        try:
+            response = self._http.post(
+                url, data=fields, files={"source": (name, media.data, media.media_type)}
+            )
+        except httpx.TransportError as exc:
+            raise _transport_error(exc) from exc
+        if not response.is_success:
+            raise _graph_error(response)
+        reply = response.json()
+        return Receipt(provider_ref=str(reply.get("post_id") or reply["id"]), extra={"kind": edge})
 
     def __repr__(self) -> str:
         return f"<FacebookChannel {self.config!r}>"

@@ -154,6 +154,24 @@ def kinds() -> dict[str, Kind]:
             _single("channels.email", "EmailChannel", "email"),
             broadcast=False,
         ),
+        Kind(
+            "instagram",
+            _config("channels.instagram", "InstagramConfig"),
+            _single("channels.instagram", "InstagramChannel", "instagram"),
+            broadcast=True,
+        ),
+        Kind(
+            "linkedin",
+            _config("channels.linkedin", "LinkedInConfig"),
+            _single("channels.linkedin", "LinkedInChannel", "linkedin"),
+            broadcast=True,
+        ),
+        Kind(
+            "tiktok",
+            _config("channels.tiktok", "TikTokConfig"),
+            _single("channels.tiktok", "TikTokChannel", "tiktok"),
+            broadcast=True,
+        ),
     ]
     names = [kind.name for kind in table]
     assert len(names) == len(set(names)), "kind names are unique"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import time
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -13,6 +15,7 @@ from mastodon import (
     MastodonRatelimitError,
 )
 
+from channels.attachments import images_to_attach
 from channels.base import Channel, Receipt, Recipient
 from channels.config import INTERNAL, SECRET, mask
 from channels.errors import (
@@ -26,6 +29,8 @@ from renderers.i18n import language
 from renderers.message import Rendition
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
+MEDIA_POLL_SECONDS = 0.5  # a picture is usually processed at once; a video takes longer
+MEDIA_PROCESSING_SECONDS = 30.0
 
 
 @dataclass(frozen=True, repr=False)
@@ -36,6 +41,7 @@ class MastodonConfig:
     access_token: str = field(metadata=SECRET)
     visibility: str = "public"
     max_characters: int = 500  # the instance's own limit (GET /api/v2/instance)
+    attach_image: bool = False  # post the card with its alt text
     timeout: float = field(default=10.0, metadata=INTERNAL)
 
     def __post_init__(self) -> None:
@@ -81,19 +87,29 @@ class MastodonChannel(Channel):
         self, rendition: Rendition, recipient: Recipient, *, idempotency_key: str
     ) -> Receipt:
         posts = tuple(rendition.meta.get("posts") or (rendition.text,))
+        media_ids = self._upload_images(rendition)  # attached to the first post
         ids: list[str] = []
         url = ""
         for post, key in zip(posts, post_keys(idempotency_key, len(posts)), strict=True):
-            status = self._post(post, ids[-1] if ids else None, rendition.locale, key)
+            first = media_ids if not ids else None
+            status = self._post(post, ids[-1] if ids else None, rendition.locale, key, first)
             ids.append(str(status["id"]))
             url = url or str(status.get("url") or "")
         return Receipt(provider_ref=ids[0], extra={"ids": ",".join(ids), "url": url})
 
-    def _post(self, text: str, reply_to: str | None, locale: str, key: str):
+    def _post(
+        self,
+        text: str,
+        reply_to: str | None,
+        locale: str,
+        key: str,
+        media_ids: list[str] | None = None,
+    ):
         try:
             return self._client.status_post(
                 text,
                 in_reply_to_id=reply_to,
+                media_ids=media_ids,
                 visibility=self.config.visibility,
                 language=language(locale),
                 idempotency_key=key,
@@ -106,6 +122,34 @@ class MastodonChannel(Channel):
             status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 500
             detail = exc.args[3] if len(exc.args) > 3 and exc.args[3] else "error"
             raise error_for_status(status, f"mastodon: {detail}") from exc
+
+    def _upload_images(self, rendition: Rendition) -> list[str] | None:
+        """Upload the card (`/api/v2/media` with its description); wait until processed."""
+        images = images_to_attach(rendition, wanted=self.config.attach_image, network="mastodon")
+        ids = []
+        for image in images:
+            try:
+                attachment = self._client.media_post(
+                    io.BytesIO(image.data),
+                    mime_type=image.media_type,
+                    description=image.alt,
+                    file_name=image.filename or "card.jpg",
+                )
+                deadline = time.monotonic() + MEDIA_PROCESSING_SECONDS
+                while attachment.get("url") is None and time.monotonic() < deadline:
+                    time.sleep(MEDIA_POLL_SECONDS)
+                    attachment = self._client.media(attachment["id"])
+            except MastodonRatelimitError as exc:
+                raise RetryableChannelError("mastodon: rate limited", status=429) from exc
+            except MastodonNetworkError as exc:
+                raise RetryableChannelError("mastodon: network error (media)") from exc
+            except MastodonAPIError as exc:
+                status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 500
+                raise error_for_status(status, "mastodon: the picture was refused") from exc
+            if attachment.get("url") is None:
+                raise RetryableChannelError("mastodon: the picture is still being processed")
+            ids.append(str(attachment["id"]))
+        return ids or None
 
     def __repr__(self) -> str:
         return f"<MastodonChannel {self.config!r}>"

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from channels.attachments import images_to_attach
 from channels.base import Channel, Receipt, Recipient
 from channels.config import INTERNAL, SECRET, mask
 from channels.errors import (
@@ -22,6 +23,8 @@ from channels.errors import (
 )
 from renderers.message import Rendition
 
+MAX_IMAGE_BYTES = 5 * 1024 * 1024  # X's limit for a picture (tweet_image)
+
 
 @dataclass(frozen=True, repr=False)
 class XConfig:
@@ -29,6 +32,7 @@ class XConfig:
 
     access_token: str = field(metadata=SECRET)
     base_url: str = "https://api.x.com"
+    attach_image: bool = False  # post the card with its alt text (needs `media.write`)
     timeout: float = field(default=10.0, metadata=INTERNAL)
 
     def __post_init__(self) -> None:
@@ -56,11 +60,14 @@ class XChannel(Channel):
         self, rendition: Rendition, recipient: Recipient, *, idempotency_key: str
     ) -> Receipt:
         posts = tuple(rendition.meta.get("posts") or (rendition.text,))
+        media_ids = self._upload_images(rendition)  # on the first post
         ids: list[str] = []
         for text in posts:
             body: dict[str, Any] = {"text": text}
             if ids:
                 body["reply"] = {"in_reply_to_tweet_id": ids[-1]}
+            elif media_ids:
+                body["media"] = {"media_ids": media_ids}
             ids.append(self._post(body))
         return Receipt(provider_ref=ids[0], extra={"ids": ",".join(ids)})
 
@@ -73,6 +80,34 @@ class XChannel(Channel):
         if response.is_success:
             return str(response.json()["data"]["id"])
         raise error_for_status(response.status_code, f"x: {_detail(response)}")
+
+    def _upload_images(self, rendition: Rendition) -> list[str]:
+        """Media upload v2 (`/2/media/upload`), then the alt text (`/2/media/metadata`)."""
+        images = images_to_attach(
+            rendition, wanted=self.config.attach_image, network="x", max_bytes=MAX_IMAGE_BYTES
+        )
+        ids = []
+        for image in images:
+            uploaded = self._media_call(
+                "/2/media/upload",
+                files={"media": (image.filename or "card.jpg", image.data, image.media_type)},
+                data={"media_category": "tweet_image", "media_type": image.media_type},
+            )
+            media_id = str(uploaded["data"]["id"])
+            metadata = {"id": media_id, "metadata": {"alt_text": {"text": image.alt}}}
+            self._media_call("/2/media/metadata", json=metadata)
+            ids.append(media_id)
+        return ids
+
+    def _media_call(self, path: str, **kwargs: Any) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.config.access_token}"}
+        try:
+            response = self._http.post(path, headers=headers, **kwargs)
+        except httpx.TransportError as exc:
+            raise RetryableChannelError(f"x {path}: {type(exc).__name__}") from exc
+        if response.is_success:
+            return response.json()
+        raise error_for_status(response.status_code, f"x {path}: {_detail(response)}")
 
     def __repr__(self) -> str:
         return f"<XChannel {self.config!r}>"

@@ -10,7 +10,7 @@ from gateway.announcement_file import AnnouncementFileError, load_announcement_f
 from gateway.cli import CLIError
 from renderers.errors import RenderError
 
-FORMS = ("sms", "mastodon", "voice", "notice")
+FORMS = ("sms", "mastodon", "voice", "notice", "card", "card-square", "video")
 
 
 def register(subparsers) -> None:
@@ -27,9 +27,11 @@ def register(subparsers) -> None:
 
 
 def render_file(path: Path, form: str, locale: str | None):
+    from gateway.cli.render_visual import video_with_progress
     from renderers.print import render_notice
     from renderers.sms import render_sms
     from renderers.social import render_mastodon
+    from renderers.visual import render_card, render_card_square
     from renderers.voice import render_voice
 
     renderers = {
@@ -37,6 +39,9 @@ def render_file(path: Path, form: str, locale: str | None):
         "mastodon": render_mastodon,
         "voice": render_voice,
         "notice": render_notice,
+        "card": render_card,
+        "card-square": render_card_square,
+        "video": video_with_progress,
     }
     try:
         message = load_announcement_file(path).message(locale)
@@ -46,6 +51,10 @@ def render_file(path: Path, form: str, locale: str | None):
 
 
 def run(args: argparse.Namespace) -> int:
+    from gateway.cli.render_visual import VISUAL_FORMS, run_visual
+
+    if args.channel in VISUAL_FORMS:
+        return run_visual(args)
     rendition = render_file(args.file, args.channel, args.locale)
     body = rendition.body
     if isinstance(body, bytes):

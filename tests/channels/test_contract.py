@@ -29,6 +29,7 @@ from channels.twilio import TwilioSMSChannel, TwilioVoiceChannel
 from channels.whatsapp import WhatsAppChannel, WhatsAppConfig
 from renderers.message import Rendition
 from tests.channels.conftest import create_twilio_config
+from tests.channels.visual_cases import visual_cases
 from tests.fakes.jsonapi import Answer
 from tests.fakes.smtp import FakeSMTP
 from tests.fakes.telegram import FakeTelegram
@@ -165,6 +166,7 @@ CASES = [
         _outbox_blocked,
     ),
 ]
+CASES += visual_cases(ChannelCase)  # Instagram, LinkedIn, TikTok (tests/channels/visual_cases.py)
 IDS = [case.cls.__name__ for case in CASES]
 
 

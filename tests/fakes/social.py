@@ -34,6 +34,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: Any
+    query: dict[str, str] = field(default_factory=dict)  # a POST's or PUT's query string
 
 
 @dataclass
@@ -70,6 +71,9 @@ class FakeServer:
             def do_POST(self) -> None:
                 fake._serve(self, "POST")
 
+            def do_PUT(self) -> None:
+                fake._serve(self, "PUT")
+
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -99,19 +103,14 @@ class FakeServer:
     def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
-        content_type = handler.headers.get("Content-Type", "")
-        if "json" in content_type:
-            body: Any = json.loads(raw or b"null")
-        elif raw:
-            body = {k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
-        else:
-            body = {}
+        body = self.parse_body(handler.headers.get("Content-Type", ""), raw)
         url = urlsplit(handler.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         if method == "GET":
-            body = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            body = query
         headers = {k.lower(): v for k, v in handler.headers.items()}
         with self._lock:
-            self.requests.append(Recorded(method, url.path, headers, body))
+            self.requests.append(Recorded(method, url.path, headers, body, query))
             publishing = self.publishes(method, url.path)
             fault = self._faults.pop(0) if publishing and self._faults else None
             if fault and fault.status >= 300:
@@ -121,6 +120,14 @@ class FakeServer:
         if fault and fault.delay:
             time.sleep(fault.delay)
         self._write(handler, reply)
+
+    def parse_body(self, content_type: str, raw: bytes) -> Any:
+        """JSON, or form fields; subclasses taking files or binary uploads override it."""
+        if "json" in content_type:
+            return json.loads(raw or b"null")
+        if raw:
+            return {k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
+        return {}
 
     @staticmethod
     def _write(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
