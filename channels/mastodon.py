@@ -107,6 +107,22 @@ class MastodonChannel(Channel):
             detail = exc.args[3] if len(exc.args) > 3 and exc.args[3] else "error"
             raise error_for_status(status, f"mastodon: {detail}") from exc
 
+    def check(self, to: str = "") -> str:
+        """A dry check (`verify_credentials`): who the token posts as. `to` is not used."""
+        try:
+            me = self._client.account_verify_credentials()
+        except MastodonRatelimitError as exc:
+            raise RetryableChannelError("mastodon: rate limited", status=429) from exc
+        except MastodonNetworkError as exc:
+            raise _network_error(exc) from exc
+        except MastodonAPIError as exc:
+            status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 500
+            detail = exc.args[3] if len(exc.args) > 3 and exc.args[3] else "error"
+            raise error_for_status(status, f"mastodon: {detail} (HTTP {status})") from exc
+        return f"mastodon: posts as @{me['acct']} ({me.get('display_name') or ''}) on " + (
+            self.config.base_url
+        )
+
     def __repr__(self) -> str:
         return f"<MastodonChannel {self.config!r}>"
 
