@@ -131,4 +131,7 @@ def _network_error(exc: MastodonNetworkError) -> ChannelError:
     # Mastodon.py wraps the requests exception; a read timeout may hide an accepted post.
     if isinstance(exc.__context__, requests.exceptions.ReadTimeout):
         return UnknownOutcomeError("mastodon: read timeout")
-    return RetryableChannelError("mastodon: network error")
+    cause = exc.__context__
+    return RetryableChannelError(
+        f"mastodon: network error ({type(cause).__name__})" if cause else "mastodon: network error"
+    )

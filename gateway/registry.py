@@ -291,6 +291,17 @@ def for_organisation(organisation_id: int) -> OrgChannels:
     return value
 
 
+def twilio_auth_token(organisation_id: int) -> str:
+    """The auth token Twilio signs this organisation's webhooks with: its own Twilio account's,
+    else the instance's."""
+    registry = for_organisation(organisation_id)
+    for name in ("sms", "voice"):
+        holder = getattr(registry.target(name).channel, "holder", None)
+        if holder is not None:
+            return holder.config.auth_token
+    return settings.TWILIO_AUTH_TOKEN
+
+
 def cache_clear() -> None:
     """Forget every registry (tests that change the environment's settings)."""
     channels.cache_clear()

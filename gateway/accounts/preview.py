@@ -55,8 +55,7 @@ class AccountCard:
             "outbox": f"{who}: no social account; the post goes to the outbox",
         }
         return [
-            texts[n.code].format(detail=n.detail, wanted=n.wanted, used=n.used)
-            for n in self.notes
+            texts[n.code].format(detail=n.detail, wanted=n.wanted, used=n.used) for n in self.notes
         ]
 
 
