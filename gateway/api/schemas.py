@@ -67,10 +67,25 @@ class RenditionOut(Schema):
     meta: dict
 
 
+class AccountPreviewOut(Schema):
+    """One social account's post, in the language that account posts in."""
+
+    account: int | None = Field(description="The account's id; null: the instance's default.")
+    kind: str
+    label: str
+    status: str = Field(description="ok, untested, failing, disabled, or default")
+    rendition: RenditionOut | None
+    error: str | None = Field(None, description="Why the post cannot be made.")
+    warnings: list[str] = []
+
+
 class PreviewOut(Schema):
     locale: str
     renditions: list[RenditionOut]
     warnings: list[str] = []
+    accounts: list[AccountPreviewOut] = Field(
+        [], description="One card per social account: its own post, counter and warnings."
+    )
 
 
 class DeliveryOut(Schema):
