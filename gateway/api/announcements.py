@@ -33,6 +33,7 @@ from gateway.api.schemas import (
     StatusOut,
 )
 from gateway.api.security import needs
+from gateway.costs import cost_report
 from gateway.mapping import public_url, to_message
 from gateway.models import Announcement, AuditEvent, Delivery, InboundMessage
 from gateway.renditions import preview as render_preview
@@ -353,17 +354,18 @@ def report(request, announcement_id: Id):
         )
         .order_by("channel", "locale", "status")
     )
-    total_cost = sum((r["cost"] or Decimal(0) for r in rows), Decimal(0))
+    costs = cost_report(announcement)
     return {
         "id": announcement.pk,
         "status": announcement.status,
         "published_at": announcement.published_at,
         "total": sum(r["count"] for r in rows),
         "confirmed": sum(r["confirmed"] for r in rows),
-        "cost": str(total_cost),
+        "cost": costs["actual"],
         "currency": announcement.organisation.currency,
         "replies": InboundMessage.objects.filter(announcement=announcement).count(),
         "rows": [{**r, "cost": str(r["cost"] or Decimal(0))} for r in rows],
+        "costs": costs,
     }
 
 
