@@ -14,12 +14,12 @@ from gateway.accounts.models import ProviderAccount
 from gateway.accounts.services import (
     AccountError,
     add_account,
+    check_account,
     edit_account,
     kind_of,
     problem_of,
     remove_account,
     status_of,
-    test_account,
 )
 from gateway.api.errors import errors
 from gateway.api.params import Id
@@ -211,7 +211,7 @@ def test(request, account_id: Id, payload: AccountTestIn):
         except ValidationError as exc:
             return Status(422, {"detail": f"to: {exc.messages[0]}"})
     try:
-        result = test_account(account, to=to, channel=payload.channel, actor=request.auth.user)
+        result = check_account(account, to=to, channel=payload.channel, actor=request.auth.user)
     except AccountError as exc:
         raise _refused(exc) from None
     return {"ok": result.ok, "result": result.result, "account": account_out(account)}

@@ -151,7 +151,7 @@ def run_test(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.exceptions import ValidationError
 
-    from gateway.accounts.services import AccountError, test_account
+    from gateway.accounts.services import AccountError, check_account
     from gateway.models.citizen import normalise_phone
 
     account = _account(args.id)
@@ -162,7 +162,7 @@ def run_test(args: argparse.Namespace) -> int:
         except ValidationError as exc:
             raise CLIError(f"--to: {exc.messages[0]}") from None
     try:
-        result = test_account(account, to=to, channel=args.channel)
+        result = check_account(account, to=to, channel=args.channel)
     except AccountError as exc:
         raise CLIError(str(exc)) from None
     if not result.ok:

@@ -24,11 +24,11 @@ from gateway.accounts.models import ProviderAccount
 from gateway.accounts.services import (
     AccountError,
     add_account,
+    check_account,
     edit_account,
     problem_of,
     remove_account,
     status_of,
-    test_account,
 )
 from gateway.console.access import is_admin, member
 from gateway.models.citizen import normalise_phone
@@ -263,7 +263,7 @@ def test(request, account_id: int):
             )
             return redirect("console:accounts")
     try:
-        result = test_account(
+        result = check_account(
             account, to=to, channel=request.POST.get("channel") or None, actor=request.user
         )
     except AccountError as exc:

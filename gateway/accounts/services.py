@@ -271,7 +271,7 @@ def config_of(account: ProviderAccount, **internal: Any) -> Any:
     return kind.parse(values, **{k: v for k, v in internal.items() if k in known})
 
 
-def test_account(
+def check_account(
     account: ProviderAccount, *, to: str = "", channel: str | None = None, actor=None
 ) -> TestResult:
     """A real call to the provider through each channel's `check()`: the message to `to` (if

@@ -4,6 +4,7 @@ language, and a bad account fails only its own deliveries."""
 
 from __future__ import annotations
 
+import logging
 from contextlib import ExitStack
 
 import pytest
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from gateway import registry
 from gateway.accounts.models import ProviderAccount
-from gateway.accounts.services import edit_account, status_of
+from gateway.accounts.services import check_account, edit_account, status_of
 from gateway.models import Delivery, Status
 from gateway.publishing import publish
 from gateway.tasks.delivery import rate_of
@@ -293,3 +294,19 @@ def test_another_organisations_account_cannot_be_named():
     target = registry.for_organisation(ours.pk).target("mastodon", theirs.pk)
     assert isinstance(target.channel, registry.UnavailableChannel)
     assert "not an account of this organisation" in target.channel.reason
+
+
+def test_no_secret_reaches_the_logs(social, caplog):
+    caplog.set_level(logging.DEBUG)
+    org = create_organisation()
+    social_accounts(org, social)
+    with FakeTwilio(auth_token="twilio-secret-token") as fake:
+        twilio_account(org, fake, "+33700000077")
+        create_citizen(org, channels=("sms",))
+        published(create_announcement(org))
+        assert len(fake.messages) == 1
+        for account in ProviderAccount.objects.filter(organisation=org):
+            assert check_account(account, to="+33612345678").ok, account.kind
+    assert sum(len(f.posts) for f in social.values()) == 4
+    for secret in ("m-token", "app-pass", "x-token", "page-token", "twilio-secret-token"):
+        assert secret not in caplog.text, secret
