@@ -392,6 +392,12 @@ class FakeX(FakeServer):
         )
 
 
+def _invalid_token() -> Reply:
+    """Graph's answer to a bad or expired token."""
+    error = {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}
+    return Reply(400, {"error": error})
+
+
 class FakeFacebook(FakeServer):
     """Graph API: `POST /v21.0/{page-id}/feed` with a page access token; Graph error shape."""
 
@@ -433,16 +439,7 @@ class FakeFacebook(FakeServer):
             )
         token = body.get("access_token") or headers.get("authorization", "").removeprefix("Bearer ")
         if token != self.token:
-            return Reply(
-                400,
-                {
-                    "error": {
-                        "message": "Invalid OAuth access token.",
-                        "type": "OAuthException",
-                        "code": 190,
-                    }
-                },
-            )
+            return _invalid_token()
         if not str(body.get("message", "")).strip():
             return Reply(
                 400,
@@ -464,16 +461,7 @@ class FakeFacebook(FakeServer):
             "Bearer "
         )
         if token != self.token:
-            return Reply(
-                400,
-                {
-                    "error": {
-                        "message": "Invalid OAuth access token.",
-                        "type": "OAuthException",
-                        "code": 190,
-                    }
-                },
-            )
+            return _invalid_token()
         if page_id != self.page_id:
             return Reply(
                 400,
