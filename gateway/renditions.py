@@ -71,7 +71,13 @@ def render_in(form: str, announcement: Announcement, locale: str | None) -> Rend
 
 
 def preview(announcement: Announcement, locale: str | None = None) -> dict[str, RenditionValue]:
-    return {form: render_in(form, announcement, locale) for form in PREVIEW_FORMS}
+    """Every form sent in `locale`: the preview forms and those of the organisation's social
+    accounts (publishing renders them all first, so a post that cannot fit is refused then)."""
+    from gateway.registry import for_organisation
+
+    posts = for_organisation(announcement.organisation_id).posts
+    forms = dict.fromkeys([*PREVIEW_FORMS, *(FORM_OF_CHANNEL.get(p.channel) for p in posts)])
+    return {form: render_in(form, announcement, locale) for form in forms if form}
 
 
 def preview_warnings(

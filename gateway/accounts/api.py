@@ -45,13 +45,14 @@ class AccountIn(Schema):
 
 
 class AccountPatch(Schema):
-    """Only what is given changes; `settings` are merged (a secret not given is kept)."""
+    """Only what is given changes; `settings` are merged (a secret not given is kept; a
+    setting given as null goes back to its default)."""
 
     label: str | None = Field(None, max_length=100)
     locale: LocaleCode | None = None
     enabled: bool | None = None
     limits: dict[str, float] | None = None
-    settings: Settings | None = None
+    settings: dict[Annotated[str, Field(max_length=50)], SettingValue | None] | None = None
 
 
 class LastTest(Schema):

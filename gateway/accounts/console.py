@@ -107,14 +107,17 @@ class AccountForm(forms.Form):
     def setting_names(self) -> list[str]:
         return [f.name for f in self.kind.fields()]
 
-    def values(self) -> dict[str, str]:
-        """The settings typed; a secret left empty is not a change."""
+    def values(self) -> dict[str, str | None]:
+        """The settings typed; a secret left empty is not a change, another setting emptied
+        goes back to its default (None)."""
         secrets = self.kind.secret_fields()
-        typed = {}
+        typed: dict[str, str | None] = {}
         for name in self.setting_names():
             value = (self.cleaned_data.get(name) or "").strip()
-            if value or (name not in secrets and self.account and name in self.account.settings):
+            if value:
                 typed[name] = value
+            elif name not in secrets and self.account and name in self.account.settings:
+                typed[name] = None
         return typed
 
     def refuse(self, error: AccountError) -> None:

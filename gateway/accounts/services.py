@@ -186,7 +186,8 @@ def edit_account(
     actor=None,
 ) -> dict:
     """Change what is given (None: unchanged). `values` are merged onto the settings: a secret
-    not given is kept. Returns the audited before/after (secrets by name only)."""
+    not given is kept, a setting given as None goes back to its default. Returns the audited
+    before/after (secrets by name only)."""
     kind = kind_of(account.kind)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
@@ -213,7 +214,8 @@ def edit_account(
                     f"the stored secrets cannot be decrypted; give {', '.join(missing)} again",
                 ) from None
             current = dict(account.settings)
-        plain, secret = checked_settings(kind, {**current, **values})
+        merged = {k: v for k, v in {**current, **values}.items() if v is not None}
+        plain, secret = checked_settings(kind, merged)
         old_plain = dict(account.settings)
         changed_secrets = sorted(k for k in values if k in secret_names)
         if plain != old_plain:

@@ -67,7 +67,9 @@ def record_price(self, delivery_id: int) -> bool:
         if not exc.retryable:
             return False
     if price is None:
-        if status in CHARGED and self.request.retries < self.max_retries:
+        # Inline (eager) tasks cannot wait a minute: only a worker asks again.
+        waiting = status in CHARGED and not self.request.is_eager
+        if waiting and self.request.retries < self.max_retries:
             raise self.retry(countdown=PRICE_WAIT)
         return False
     cost, unit = price

@@ -193,3 +193,37 @@ def test_only_admins(org):
         _, key = ApiKey.issue(org, create_user(org, role), "test")
         response = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/accounts")
         assert response.status_code == 403
+
+
+def test_a_setting_set_to_null_goes_back_to_its_default(client, mastodon):
+    account_id = add_mastodon(client, mastodon).json()["id"]
+    send(client, "patch", f"/api/accounts/{account_id}", {"settings": {"visibility": "unlisted"}})
+    reset = send(client, "patch", f"/api/accounts/{account_id}", {"settings": {"visibility": None}})
+    assert reset.status_code == 200 and "visibility" not in reset.json()["settings"]
+    assert reset.json()["secrets"] == {"access_token": "…1234"}
+
+
+def test_the_preview_has_a_card_per_account_in_its_language_and_checks_its_form(client, org):
+    from tests.factories import create_announcement
+
+    create_account(org, "bluesky", {"handle": "m.example", "app_password": "p"}, locale="en")
+    create_account(org, "x", {"access_token": "t"}, locale="pt", label="X")
+    off = create_account(org, label="off", enabled=False)
+    announcement = create_announcement(org, approved=False)
+    out = send(client, "get", f"/api/announcements/{announcement.pk}/preview").json()
+    assert {"bluesky", "x", "mastodon"} <= {r["form"] for r in out["renditions"]}
+    cards = {card["kind"] + str(card["account"] == off.pk): card for card in out["accounts"]}
+    assert cards["blueskyFalse"]["rendition"]["locale"] == "en"
+    assert cards["blueskyFalse"]["rendition"]["text"].startswith("Water cut")
+    assert cards["xFalse"]["rendition"]["locale"] == "fr"
+    assert cards["xFalse"]["warnings"] == [
+        f"account {cards['xFalse']['account']} (X): no translation in 'pt'; it posts in 'fr'"
+    ]
+    assert cards["mastodonTrue"]["status"] == "disabled"
+    assert cards["mastodonTrue"]["warnings"] == [
+        f"account {off.pk} (off): disabled, it will not post"
+    ]
+    assert set(out["warnings"]) >= {
+        *cards["xFalse"]["warnings"],
+        *cards["mastodonTrue"]["warnings"],
+    }

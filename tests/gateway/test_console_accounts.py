@@ -145,3 +145,26 @@ def test_another_organisations_account_is_404(admin):
         admin.post(reverse("console:account-switch", args=[theirs.pk, "disable"])).status_code
         == 404
     )
+
+
+def test_compose_shows_one_card_per_account_with_its_counter_and_warnings(client, org):
+    bluesky = create_account(
+        org, "bluesky", {"handle": "m.example", "app_password": "p"}, locale="en"
+    )
+    off = create_account(org, label="Ancien compte", enabled=False)
+    client.force_login(create_user(org, Role.AUTHOR))
+    data = {
+        "locale": "fr",
+        "title": "Coupure d'eau",
+        "summary": "Coupure d'eau mardi matin rue des Lilas.",
+        "body": "L'eau sera coupée mardi matin.",
+        "urgency": "info",
+        "preview_locale": "fr",
+    }
+    html = client.post(reverse("console:preview"), data).content.decode()
+    assert f'data-testid="social-account-{bluesky.pk}"' in html
+    assert f'data-testid="social-account-{off.pk}"' in html
+    assert "Pas de traduction en « en » : publié en « fr »." in html
+    assert "Compte désactivé : il ne publiera pas." in html
+    assert "/ 300 caractères" in html and "/ 500 caractères" in html  # each its own counter
+    assert 'data-testid="social-mastodon"' not in html  # no default post: it has accounts
