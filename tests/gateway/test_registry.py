@@ -310,3 +310,12 @@ def test_no_secret_reaches_the_logs(social, caplog):
     assert sum(len(f.posts) for f in social.values()) == 4
     for secret in ("m-token", "app-pass", "x-token", "page-token", "twilio-secret-token"):
         assert secret not in caplog.text, secret
+
+
+def test_an_organisation_with_posts_through_its_accounts_can_still_be_deleted(social):
+    org = create_organisation()
+    social_accounts(org, social)
+    published(create_announcement(org))
+    assert Delivery.objects.filter(account__isnull=False).count() == 4
+    org.delete()  # deliveries go with their announcements, accounts with their organisation
+    assert not ProviderAccount.objects.exists() and not Delivery.objects.exists()
