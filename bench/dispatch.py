@@ -11,6 +11,10 @@ is recorded, for batch size 1 and each `--batch`. The real Twilio SDK sends over
 `python -m tests.fakes.twilio` in its own process. The provider rate limit is lifted
 (CRIEUR_RATE_TWILIO_SMS=0): this measures the engine, not Twilio's 100 requests/s.
 Goal: >= 1,000 sends/s per worker process at the engine's batch size.
+
+The default batch size is run twice: through the instance's Twilio account (environment) and
+through the organisation's own account (a `ProviderAccount`, secrets sealed, built by the
+per-organisation registry), so the ratio shows what accounts as data cost the engine.
 """
 
 from __future__ import annotations
@@ -55,15 +59,20 @@ def reset_fake(base_url: str) -> None:
     urllib.request.urlopen(request).close()
 
 
-def plan(count: int):
+def plan(count: int, base_url: str = ""):
+    """`count` planned SMS; with `base_url`, the organisation sends through its own account."""
     from django.db import transaction
 
+    from gateway.accounts.services import add_account
     from gateway.models import Status
     from gateway.renditions import archive
     from gateway.routing.planning import plan_deliveries
     from tests.factories import create_announcement, create_citizens, create_organisation
 
     org = create_organisation(slug=f"bench-{uuid.uuid4().hex[:12]}")
+    if base_url:
+        settings = {"account_sid": ACCOUNT, "auth_token": TOKEN, "base_url": base_url}
+        add_account(org, "twilio", {**settings, "from_number": "+33700000002"}, limits={"rate": 0})
     create_citizens(org, count)
     announcement = create_announcement(org, urgency="urgent")
     with transaction.atomic():
@@ -74,8 +83,9 @@ def plan(count: int):
     return org, announcement
 
 
-def run(count: int, batch: int, env: dict[str, str], base_url: str) -> float:
-    """Sends per second for `count` deliveries in batches of `batch`, one worker process."""
+def run(count: int, batch: int, env: dict[str, str], base_url: str, own: bool = False) -> float:
+    """Sends per second for `count` deliveries in batches of `batch`, one worker process;
+    `own`: through the organisation's own account rather than the environment's."""
     from django.conf import settings
 
     from gateway.celery import app
@@ -83,7 +93,7 @@ def run(count: int, batch: int, env: dict[str, str], base_url: str) -> float:
     from gateway.models.delivery import PENDING
     from gateway.tasks.publish import enqueue_planned
 
-    org, announcement = plan(count)
+    org, announcement = plan(count, base_url if own else "")
     reset_fake(base_url)
     app.control.purge()
     worker = subprocess.Popen(
@@ -158,18 +168,7 @@ def client_rates(base_url: str, count: int, threads: int) -> dict[str, float]:
     return rates
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--deliveries", type=int, default=3000)
-    parser.add_argument(
-        "--batch", type=int, nargs="+", default=[], help="batch sizes (default: CRIEUR_BATCH_SIZE)"
-    )
-    parser.add_argument("--broker", default=os.environ.get("CELERY_BROKER_URL", ""))
-    parser.add_argument("--database", default=os.environ.get("DATABASE_URL", ""))
-    args = parser.parse_args()
-    if not args.broker.startswith("redis://"):
-        raise SystemExit("bench/dispatch.py: give --broker redis://… (Celery + Redis is measured)")
-    fake, base_url = start_fake()
+def measure(args: argparse.Namespace, base_url: str):
     data = Path(tempfile.mkdtemp(prefix="crieur-bench-"))
     env = {
         **os.environ,
@@ -181,6 +180,7 @@ def main() -> None:
         "TWILIO_FROM_NUMBER": "+33700000001",
         "TWILIO_BASE_URL": base_url,
         "CRIEUR_RATE_TWILIO_SMS": "0",
+        "CRIEUR_SECRETS_KEY": "7bO3W0QbQd1r6oWm5v0tQd9nTqL1mI2jQ0s5u1Xc3Zk=",  # bench only
         "DJANGO_SETTINGS_MODULE": "gateway.settings",
     }
     os.environ.update(env)
@@ -194,11 +194,28 @@ def main() -> None:
     default = settings.DELIVERY_BATCH_SIZE
     batches = args.batch or [default]
     load = os.getloadavg()
-    try:
-        # Batch size 1 is slow (a few commits per delivery): fewer deliveries for it.
-        sizes = [(1, min(args.deliveries, 500))] + [(b, args.deliveries) for b in batches]
-        rows = [(size, count, run(count, size, env, base_url)) for size, count in sizes]
-        clients = client_rates(base_url, args.deliveries, settings.DELIVERY_SEND_THREADS)
+    # Batch size 1 is slow (a few commits per delivery): fewer deliveries for it.
+    sizes = [(1, min(args.deliveries, 500))] + [(b, args.deliveries) for b in batches]
+    rows = [(size, count, run(count, size, env, base_url)) for size, count in sizes]
+    own = run(args.deliveries, batches[0], env, base_url, own=True)
+    clients = client_rates(base_url, args.deliveries, settings.DELIVERY_SEND_THREADS)
+    return rows, own, clients, load, batches, default, settings.DELIVERY_SEND_THREADS
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--deliveries", type=int, default=3000)
+    parser.add_argument(
+        "--batch", type=int, nargs="+", default=[], help="batch sizes (default: CRIEUR_BATCH_SIZE)"
+    )
+    parser.add_argument("--broker", default=os.environ.get("CELERY_BROKER_URL", ""))
+    parser.add_argument("--database", default=os.environ.get("DATABASE_URL", ""))
+    args = parser.parse_args()
+    if not args.broker.startswith("redis://"):
+        raise SystemExit("bench/dispatch.py: give --broker redis://… (Celery + Redis is measured)")
+    fake, base_url = start_fake()
+    try:  # the fake stops whatever fails (a missing database…)
+        rows, own, clients, load, batches, default, threads = measure(args, base_url)
     finally:
         fake.terminate()
     baseline = rows[0][2]
@@ -209,7 +226,12 @@ def main() -> None:
     print(f"{'batch size':>10} {'deliveries':>10} {'sends/s':>9} {'vs batch 1':>11}")
     for size, count, rate in rows:
         print(f"{size:>10} {count:>10} {rate:>9.0f} {rate / baseline:>10.1f}x")
-    print(f"\nHTTP client under the SDK, {settings.DELIVERY_SEND_THREADS} threads, no Celery:")
+    env_rate = rows[1][2]
+    print(
+        f"own account, batch {batches[0]}: {own:.0f} sends/s, "
+        f"{own / env_rate:.2f}x the environment's account in the same run"
+    )
+    print(f"\nHTTP client under the SDK, {threads} threads, no Celery:")
     sdk = clients["SDK (requests)"]
     for name, rate in clients.items():
         print(f"{name:>16} {rate:>7.0f} requests/s {rate / sdk:>5.2f}x")

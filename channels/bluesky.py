@@ -202,6 +202,11 @@ class BlueskyChannel(Channel):
             code=error.get("error"),
         )
 
+    def check(self, to: str = "") -> str:
+        """A dry check (`createSession`): the app password opens a session. `to` is not used."""
+        did = self._login(renew=True)[1]
+        return f"bluesky: session opened for {self.config.handle} ({did})"
+
     def __repr__(self) -> str:
         return f"<BlueskyChannel {self.config!r}>"
 

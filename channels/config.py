@@ -20,6 +20,14 @@ INTERNAL: Mapping[str, bool] = types.MappingProxyType({"internal": True})
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+# An alphanumeric sender ID (France allows them for SMS, never as a caller ID): 1 to 11 letters,
+# digits or spaces, at least one letter.
+_ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
+
+
+def is_phone_number(sender: str) -> bool:
+    """A number in E.164 form (a caller ID), as opposed to an alphanumeric sender ID."""
+    return bool(_E164.match(sender))
 
 
 def mask(secret: str) -> str:
@@ -53,8 +61,13 @@ class TwilioConfig:
             raise ChannelConfigError("twilio: auth_token is empty")
         if not (self.from_number or self.messaging_service_sid):
             raise ChannelConfigError("twilio: set from_number or messaging_service_sid")
-        if self.from_number and not _E164.match(self.from_number):
-            raise ChannelConfigError("twilio: from_number must be in E.164 form (+33…)")
+        if self.from_number and not (
+            _E164.match(self.from_number) or _ALPHANUMERIC_SENDER.match(self.from_number)
+        ):
+            raise ChannelConfigError(
+                "twilio: from_number must be in E.164 form (+33…) or a sender ID of 1 to 11 "
+                "letters and digits"
+            )
         if self.messaging_service_sid and not _SERVICE_SID.match(self.messaging_service_sid):
             raise ChannelConfigError("twilio: messaging_service_sid must be 'MG' + 32 hex digits")
         if self.base_url and not self.base_url.startswith(("http://", "https://")):

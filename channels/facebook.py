@@ -111,6 +111,20 @@ class FacebookChannel(Channel):
         reply = response.json()
         return Receipt(provider_ref=str(reply.get("post_id") or reply["id"]), extra={"kind": edge})
 
+    def check(self, to: str = "") -> str:
+        """A dry check: the page, fetched with its token. `to` is not used."""
+        path = f"/{self.config.api_version}/{self.config.page_id}"
+        # The token in a header, not the query: URLs end up in HTTP clients' logs.
+        headers = {"Authorization": f"Bearer {self.config.page_token}"}
+        try:
+            response = self._http.get(path, params={"fields": "id,name"}, headers=headers)
+        except httpx.TransportError as exc:
+            raise _transport_error(exc) from exc
+        if not response.is_success:
+            raise _graph_error(response)
+        page = response.json()
+        return f"facebook: page {page.get('name', '')!r} ({page.get('id', self.config.page_id)})"
+
     def __repr__(self) -> str:
         return f"<FacebookChannel {self.config!r}>"
 

@@ -88,9 +88,13 @@ def _typed(kind: str, key: str, hint: Any, text: str) -> Any:
 
 
 def _twilio(config: Any) -> dict[str, Channel]:
+    from channels.config import is_phone_number
     from channels.twilio import TwilioSMSChannel, TwilioVoiceChannel
 
-    return {"sms": TwilioSMSChannel(config), "voice": TwilioVoiceChannel(config)}
+    built: dict[str, Channel] = {"sms": TwilioSMSChannel(config)}
+    if is_phone_number(config.from_number):  # a messaging service or sender ID cannot call
+        built["voice"] = TwilioVoiceChannel(config)
+    return built
 
 
 def _single(module: str, cls: str, channel: str) -> Callable[[Any], dict[str, Channel]]:

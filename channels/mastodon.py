@@ -11,6 +11,7 @@ import requests
 from mastodon import (
     Mastodon,
     MastodonAPIError,
+    MastodonError,
     MastodonNetworkError,
     MastodonRatelimitError,
 )
@@ -21,6 +22,7 @@ from channels.config import INTERNAL, SECRET, mask
 from channels.errors import (
     ChannelConfigError,
     ChannelError,
+    PermanentChannelError,
     RetryableChannelError,
     UnknownOutcomeError,
     error_for_status,
@@ -114,14 +116,18 @@ class MastodonChannel(Channel):
                 language=language(locale),
                 idempotency_key=key,
             )
-        except MastodonRatelimitError as exc:
-            raise RetryableChannelError("mastodon: rate limited", status=429) from exc
-        except MastodonNetworkError as exc:
-            raise _network_error(exc) from exc
-        except MastodonAPIError as exc:
-            status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 500
-            detail = exc.args[3] if len(exc.args) > 3 and exc.args[3] else "error"
-            raise error_for_status(status, f"mastodon: {detail}") from exc
+        except MastodonError as exc:
+            raise _mastodon_error(exc) from exc
+
+    def check(self, to: str = "") -> str:
+        """A dry check (`verify_credentials`): who the token posts as. `to` is not used."""
+        try:
+            me = self._client.account_verify_credentials()
+        except MastodonError as exc:
+            raise _mastodon_error(exc, with_status=True) from exc
+        return f"mastodon: posts as @{me['acct']} ({me.get('display_name') or ''}) on " + (
+            self.config.base_url
+        )
 
     def _upload_images(self, rendition: Rendition) -> list[str] | None:
         """Upload the card (`/api/v2/media` with its description); wait until processed."""
@@ -155,8 +161,24 @@ class MastodonChannel(Channel):
         return f"<MastodonChannel {self.config!r}>"
 
 
+def _mastodon_error(exc: MastodonError, *, with_status: bool = False) -> ChannelError:
+    """What Mastodon.py raised, as a channel error (`with_status`: the HTTP status named)."""
+    if isinstance(exc, MastodonRatelimitError):
+        return RetryableChannelError("mastodon: rate limited", status=429)
+    if isinstance(exc, MastodonNetworkError):
+        return _network_error(exc)
+    if not isinstance(exc, MastodonAPIError):  # the library refused the call itself
+        return PermanentChannelError(f"mastodon: {type(exc).__name__}")
+    status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 500
+    detail = exc.args[3] if len(exc.args) > 3 and exc.args[3] else "error"
+    return error_for_status(status, f"mastodon: {detail}" + (f" (HTTP {status})" * with_status))
+
+
 def _network_error(exc: MastodonNetworkError) -> ChannelError:
     # Mastodon.py wraps the requests exception; a read timeout may hide an accepted post.
     if isinstance(exc.__context__, requests.exceptions.ReadTimeout):
         return UnknownOutcomeError("mastodon: read timeout")
-    return RetryableChannelError("mastodon: network error")
+    cause = exc.__context__
+    return RetryableChannelError(
+        f"mastodon: network error ({type(cause).__name__})" if cause else "mastodon: network error"
+    )

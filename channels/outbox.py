@@ -17,6 +17,7 @@ import json
 import os
 import re
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
@@ -59,7 +60,8 @@ class OutboxChannel(Channel):
             "file": name,
         }
         _write_atomically(self.folder / f"{stem}.meta.json", json.dumps(sidecar).encode())
-        return Receipt(provider_ref=name, status="delivered", cost=None)
+        # Nothing went to a provider: it cost nothing, and the receipt says so.
+        return Receipt(provider_ref=name, status="delivered", cost=Decimal(0))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} folder={str(self.folder)!r}>"

@@ -109,6 +109,20 @@ class XChannel(Channel):
             return response.json()
         raise error_for_status(response.status_code, f"x {path}: {_detail(response)}")
 
+    def check(self, to: str = "") -> str:
+        """A dry check (`GET /2/users/me`): who the token posts as. `to` is not used."""
+        headers = {"Authorization": f"Bearer {self.config.access_token}"}
+        try:
+            response = self._http.get("/2/users/me", headers=headers)
+        except httpx.TransportError as exc:
+            raise _transport_error(exc) from exc
+        if not response.is_success:
+            raise error_for_status(
+                response.status_code, f"x: {_detail(response)} (HTTP {response.status_code})"
+            )
+        me = response.json()["data"]
+        return f"x: posts as @{me['username']} ({me.get('name', '')})"
+
     def __repr__(self) -> str:
         return f"<XChannel {self.config!r}>"
 

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from gateway.mapping import to_message
 from gateway.models import Announcement, Citizen, Organisation, Rendition
+from gateway.voicemenu import menu_url
 from renderers.errors import RenderError, RenderErrorCode
 from renderers.message import Message
 from renderers.message import Rendition as RenditionValue
 from renderers.print import render_notice
 from renderers.sms import SMSConfig, render_sms
-from renderers.social import render_mastodon
+from renderers.social import PLATFORMS, render_social
 from renderers.voice import VoiceConfig, render_voice
 
-# The rendition form each delivery channel sends. Letters are personalised: they are
-# rendered at print time by the mail merge, not archived here.
-FORM_OF_CHANNEL = {"sms": "sms", "voice": "voice", "mastodon": "mastodon"}
+# The rendition form each delivery channel sends (a social account posts its network's form).
+# Letters are personalised: they are rendered at print time by the mail merge, not archived.
+FORM_OF_CHANNEL = {
+    "sms": "sms",
+    "voice": "voice",
+    "mastodon": "mastodon",
+    "bluesky": "bluesky",
+    "x": "x",
+    "facebook": "facebook",
+}
 PREVIEW_FORMS = ("sms", "mastodon", "voice", "notice")
 
 
@@ -38,11 +47,12 @@ def render_form(form: str, message: Message, organisation: Organisation) -> Rend
     if form == "sms":
         return render_sms(message, sms_config(organisation))
     if form == "voice":
-        return render_voice(message, VoiceConfig())
+        # The menu as the webhook serves it; the delivery's own id replaces the placeholder.
+        return render_voice(message, VoiceConfig(gather_action_url=menu_url(settings.PUBLIC_URL)))
     if form == "notice":
         return render_notice(message)
-    if form == "mastodon":
-        return render_mastodon(message)
+    if form in PLATFORMS:
+        return render_social(message, form)
     raise ValueError(f"unknown form {form!r}")
 
 
@@ -61,7 +71,13 @@ def render_in(form: str, announcement: Announcement, locale: str | None) -> Rend
 
 
 def preview(announcement: Announcement, locale: str | None = None) -> dict[str, RenditionValue]:
-    return {form: render_in(form, announcement, locale) for form in PREVIEW_FORMS}
+    """Every form sent in `locale`: the preview forms and those of the organisation's social
+    accounts (publishing renders them all first, so a post that cannot fit is refused then)."""
+    from gateway.registry import for_organisation
+
+    posts = for_organisation(announcement.organisation_id).posts
+    forms = dict.fromkeys([*PREVIEW_FORMS, *(FORM_OF_CHANNEL.get(p.channel) for p in posts)])
+    return {form: render_in(form, announcement, locale) for form in forms if form}
 
 
 def preview_warnings(

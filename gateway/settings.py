@@ -123,6 +123,16 @@ TWILIO_TIMEOUT = float(os.environ.get("CRIEUR_TWILIO_TIMEOUT", "10"))  # seconds
 MASTODON_API_BASE_URL = os.environ.get("MASTODON_API_BASE_URL", "")
 MASTODON_ACCESS_TOKEN = os.environ.get("MASTODON_ACCESS_TOKEN", "")
 
+# Secrets of provider accounts (gateway/accounts/secrets.py) are encrypted with these Fernet
+# keys: a comma-separated list, the first encrypts, every one decrypts (rotation). Without any,
+# the newcomer default generates one in the data folder; CRIEUR_PRODUCTION=1 requires them.
+SECRETS_KEYS = tuple(
+    key.strip() for key in os.environ.get("CRIEUR_SECRETS_KEY", "").split(",") if key.strip()
+)
+SECRETS_KEY_FILE = (
+    DATA_DIR / "secrets.key" if DEBUG or not os.environ.get("CRIEUR_PRODUCTION") else None
+)
+
 # Delivery engine (gateway/tasks/): see "Delivery engine" in the README.
 DELIVERY_BATCH_SIZE = int(os.environ.get("CRIEUR_BATCH_SIZE", "200"))
 # Days a delivery keeps its details (provider reference, error); counts are kept for ever.

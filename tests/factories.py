@@ -112,6 +112,16 @@ def create_announcement(org: Organisation, *, approved: bool = True, author=None
     return announcement
 
 
+def create_account(org: Organisation, kind: str = "mastodon", settings=None, **fields):
+    """A provider account through the service (settings checked, secrets sealed); by default a
+    Mastodon account whose server refuses connections (nothing listens on port 1)."""
+    from gateway.accounts.services import add_account
+
+    if settings is None:
+        settings = {"base_url": "http://127.0.0.1:1", "access_token": f"token-{next(_seq)}"}
+    return add_account(org, kind, settings, **fields)
+
+
 def create_citizens(org: Organisation, count: int, *, channels=("sms",), phone_base=640000000):
     """`count` citizens in bulk (a few queries, not a few per citizen), all on topic travaux,
     consenting to `channels`, with phones +33<phone_base + i>. Returns their phones in order."""

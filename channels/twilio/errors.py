@@ -26,6 +26,8 @@ KNOWN_CODES = {
     21211: "invalid 'To' number",
     21408: "destination region not enabled",
     21602: "message body required",
+    21606: "the sender is not a number of this account",
+    21210: "the caller ID is not a number of this account",
     21610: "unsubscribed recipient",
     21612: "destination not reachable from this sender",
     21614: "'To' is not a mobile number",

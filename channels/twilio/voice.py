@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import ClassVar
 
 import requests
 from twilio.base.exceptions import TwilioException
+from twilio.twiml.voice_response import VoiceResponse
 
 from channels.base import Receipt, Recipient
-from channels.config import TwilioConfig
+from channels.config import TwilioConfig, is_phone_number
 from channels.errors import ChannelConfigError, PermanentChannelError
-from channels.twilio.client import CLOCK_SKEW, TwilioChannel, utc
+from channels.twilio.client import CLOCK_SKEW, TwilioChannel, test_words, utc
 from channels.twilio.errors import from_twilio
+from renderers.i18n import SOURCE_LOCALE
 from renderers.message import Rendition
 
 
@@ -31,8 +34,10 @@ class TwilioVoiceChannel(TwilioChannel):
     machine_detection: ClassVar[str] = "DetectMessageEnd"  # speak after a voicemail's beep
 
     def __init__(self, config: TwilioConfig) -> None:
-        if not config.from_number:
-            raise ChannelConfigError("twilio_voice: calls need from_number (a caller ID)")
+        if not is_phone_number(config.from_number):
+            raise ChannelConfigError(
+                "twilio_voice: calls need from_number, a caller ID in E.164 form (+33…)"
+            )
         super().__init__(config)
 
     def try_send(
@@ -62,6 +67,18 @@ class TwilioVoiceChannel(TwilioChannel):
         except (TwilioException, requests.RequestException) as exc:
             raise from_twilio(self.name, exc, creating=True) from exc
         return Receipt(provider_ref=call.sid, status=call.status or "queued", cost=None)
+
+    def send_test(self, to: str) -> str:
+        """A test call to `to`: one sentence, said once (the number is never in the answer)."""
+        text = test_words()
+        twiml = VoiceResponse()
+        twiml.say(text, language="fr-FR")
+        receipt = self.send(
+            Rendition("voice", SOURCE_LOCALE, "application/xml", str(twiml)),
+            Recipient(reference="account-test", phone=to),
+            idempotency_key=f"crieur-test-{secrets.token_hex(6)}",
+        )
+        return f"test call {receipt.provider_ref} {receipt.status}"
 
     def find_sent(
         self, to: str, since: datetime, idempotency_key: str, *, body: str | None = None

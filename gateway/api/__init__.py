@@ -70,3 +70,7 @@ api.add_router("/areas", areas_router)
 api.add_router("/replies", replies_router)
 api.add_router("/organisation", organisation_router)
 api.add_router("/keys", keys_router)
+
+from gateway.accounts.api import router as accounts_router  # noqa: E402
+
+api.add_router("/accounts", accounts_router)

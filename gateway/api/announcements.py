@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from gateway import publishing
+from gateway.accounts.preview import account_cards
 from gateway.api.errors import errors, workflow_status
 from gateway.api.params import Id, Limit, Offset, Pages
 from gateway.api.schemas import (
@@ -32,11 +33,14 @@ from gateway.api.schemas import (
     StatusOut,
 )
 from gateway.api.security import needs
+from gateway.costs import cost_report
 from gateway.mapping import public_url, to_message
 from gateway.models import Announcement, AuditEvent, Delivery, InboundMessage
 from gateway.renditions import preview as render_preview
 from gateway.renditions import preview_warnings
 from gateway.routing.reach import estimate_reach
+from renderers.errors import RenderError
+from renderers.message import Rendition as RenditionValue
 from renderers.voice import AudioUnavailableError, audio_preview, render_voice
 
 router = Router(tags=["announcements"])
@@ -153,22 +157,45 @@ def preview(request, announcement_id: Id, locale: str | None = None):
         known = ", ".join(code for code, _ in settings.LANGUAGES)
         return Status(422, {"detail": f"locale: unknown locale {locale!r} (known: {known})"})
     renditions = render_preview(announcement, locale)
+    cards = account_cards(
+        announcement.organisation,
+        lambda code: to_message(announcement, code),
+        announcement.locales,
+        source=announcement.locale,
+        fallback=announcement.fallback_locale,
+    )
     return {
         "locale": locale or announcement.locale,
-        "warnings": preview_warnings(announcement, locale, renditions),
-        "renditions": [
+        "warnings": preview_warnings(announcement, locale, renditions)
+        + [w for card in cards for w in card.warnings()],
+        "renditions": [_rendition_out(r) for r in renditions.values()],
+        "accounts": [
             {
-                "form": r.form,
-                "locale": r.locale,
-                "media_type": r.media_type,
-                "text": r.body if isinstance(r.body, str) else None,
-                "meta": {
-                    k: v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
-                    for k, v in r.meta.items()
-                },
+                "account": card.account_id,
+                "kind": card.kind,
+                "label": card.label,
+                "status": card.status,
+                "rendition": _rendition_out(card.rendition)
+                if isinstance(card.rendition, RenditionValue)
+                else None,
+                "error": str(card.rendition) if isinstance(card.rendition, RenderError) else None,
+                "warnings": card.warnings(),
             }
-            for r in renditions.values()
+            for card in cards
         ],
+    }
+
+
+def _rendition_out(r: RenditionValue) -> dict:
+    return {
+        "form": r.form,
+        "locale": r.locale,
+        "media_type": r.media_type,
+        "text": r.body if isinstance(r.body, str) else None,
+        "meta": {
+            k: v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
+            for k, v in r.meta.items()
+        },
     }
 
 
@@ -327,17 +354,18 @@ def report(request, announcement_id: Id):
         )
         .order_by("channel", "locale", "status")
     )
-    total_cost = sum((r["cost"] or Decimal(0) for r in rows), Decimal(0))
+    costs = cost_report(announcement)
     return {
         "id": announcement.pk,
         "status": announcement.status,
         "published_at": announcement.published_at,
         "total": sum(r["count"] for r in rows),
         "confirmed": sum(r["confirmed"] for r in rows),
-        "cost": str(total_cost),
+        "cost": costs["actual"],
         "currency": announcement.organisation.currency,
         "replies": InboundMessage.objects.filter(announcement=announcement).count(),
         "rows": [{**r, "cost": str(r["cost"] or Decimal(0))} for r in rows],
+        "costs": costs,
     }
 
 

@@ -67,10 +67,25 @@ class RenditionOut(Schema):
     meta: dict
 
 
+class AccountPreviewOut(Schema):
+    """One social account's post, in the language that account posts in."""
+
+    account: int | None = Field(description="The account's id; null: the instance's default.")
+    kind: str
+    label: str
+    status: str = Field(description="ok, untested, failing, disabled, or default")
+    rendition: RenditionOut | None
+    error: str | None = Field(None, description="Why the post cannot be made.")
+    warnings: list[str] = []
+
+
 class PreviewOut(Schema):
     locale: str
     renditions: list[RenditionOut]
     warnings: list[str] = []
+    accounts: list[AccountPreviewOut] = Field(
+        [], description="One card per social account: its own post, counter and warnings."
+    )
 
 
 class DeliveryOut(Schema):
@@ -165,16 +180,42 @@ class ReportRow(Schema):
     cost: str = Field(description="Sum of the provider costs, in the organisation's currency.")
 
 
+class CostLine(Schema):
+    key: str = Field(description="The channel, language or area slug (empty: every area).")
+    count: int
+    estimated: str = Field(description="Estimated before sending, in the organisation's currency.")
+    unestimated: int = Field(description="Deliveries with no estimate (a first call, postage).")
+    actual: str = Field(description="What the providers charged, in the organisation's currency.")
+    priced: int = Field(description="Deliveries whose charge is known.")
+
+
+class CostOut(Schema):
+    currency: str
+    published: bool = Field(description="False: estimated from the reach, nothing sent yet.")
+    estimated: str
+    unestimated: int
+    actual: str
+    priced: int
+    count: int
+    outbox: int = Field(description="Deliveries written to the outbox: they cost nothing.")
+    other_currencies: dict[str, str] = Field(
+        description="Charges in another currency than the organisation's, listed apart."
+    )
+    by: dict[str, list[CostLine]] = Field(description="Per channel, locale and area.")
+    notes: list[str]
+
+
 class ReportOut(Schema):
     id: int
     status: str
     published_at: datetime | None
     total: int
     confirmed: int
-    cost: str
+    cost: str = Field(description="What the providers charged (see costs.actual).")
     currency: str
     replies: int
     rows: list[ReportRow]
+    costs: CostOut
 
 
 class AuditEventOut(Schema):

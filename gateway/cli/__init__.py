@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "gateway.cli.locales",
     "gateway.cli.import_cmd",
     "gateway.cli.apikey",
+    "gateway.accounts.cli",
 )
 
 

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 
 import pypdfium2
 from django.conf import settings
+from django.utils import translation
 
+from gateway.accounts.preview import account_cards, with_words
 from gateway.mapping import to_message
 from gateway.models import Announcement, Area, Organisation, Topic, Urgency
-from gateway.registry import social_accounts
 from gateway.renditions import render_form, try_render
 from renderers.errors import RenderError
 from renderers.i18n import gettext
 from renderers.message import Message
 from renderers.print import PostalRecipient, render_letter
-from renderers.social import PLATFORMS, render_social
 
 PAGE_SCALE = 0.75  # 72 dpi × 0.75: an A4 page as a 446 × 631 image, enough to judge a layout
 SPECIMEN_ADDRESS = ("1 place de la Mairie", "00000 EXEMPLE")
@@ -34,7 +34,7 @@ FIELDS = ("title", "summary", "body")
 class Preview:
     locale: str
     renditions: dict = field(default_factory=dict)  # form -> Rendition | RenderError
-    social: list = field(default_factory=list)  # (account, Rendition | RenderError)
+    social: list = field(default_factory=list)  # AccountCard: one per broadcast account
     pages: dict = field(default_factory=dict)  # "notice"/"letter" -> data: URI | RenderError
 
 
@@ -88,14 +88,20 @@ def message_from_data(data, organisation: Organisation, locale: str) -> Message:
     )
 
 
-def preview(message: Message, organisation: Organisation) -> Preview:
+def preview(message: Message, organisation: Organisation, cards: list | None = None) -> Preview:
+    """Every form of `message`; `cards` (gateway.accounts.preview.account_cards) show each
+    social account's post in its own language (default: in the message's)."""
     result = Preview(locale=message.locale)
     result.renditions = try_render(("sms", "voice"), message, organisation)
-    for account in social_accounts():
-        try:
-            result.social.append((account, render_social(message, PLATFORMS[account])))
-        except RenderError as error:
-            result.social.append((account, error))
+    if cards is None:
+        cards = account_cards(
+            organisation,
+            lambda _locale: message,
+            {message.locale},
+            source=message.locale,
+            fallback=message.locale,
+        )
+    result.social = with_words(cards, translation.get_language() or settings.LANGUAGE_CODE)
     for form, render in (("notice", _notice), ("letter", _letter)):
         try:
             result.pages[form] = first_page_png(render(message, organisation))

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
+from gateway.accounts import console as accounts
 from gateway.console.views import announcements, compose, dashboard, entry, reach, subscribers
 
 app_name = "console"
@@ -39,4 +40,13 @@ urlpatterns = [
     path("subscribers/paper-form/", entry.paper_form, name="paper-form"),
     path("subscribers/import/", entry.import_csv, name="import"),
     path("weekly-notice.pdf", subscribers.weekly_notice_pdf, name="weekly-notice"),
+    path("settings/accounts/", accounts.accounts, name="accounts"),
+    path("settings/accounts/new/<str:kind>/", accounts.add, name="account-add"),
+    path("settings/accounts/<int:account_id>/", accounts.edit, name="account"),
+    path("settings/accounts/<int:account_id>/test/", accounts.test, name="account-test"),
+    re_path(
+        r"^settings/accounts/(?P<account_id>\d+)/(?P<action>enable|disable|remove)/$",
+        accounts.switch,
+        name="account-switch",
+    ),
 ]

@@ -27,8 +27,17 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
 from gateway.mapping import to_message
-from gateway.models import AuditEvent, Channel, Consent, ConsentSource, Delivery, DeliveryStatus
+from gateway.models import (
+    AuditEvent,
+    Channel,
+    Consent,
+    ConsentSource,
+    Delivery,
+    DeliveryStatus,
+    Organisation,
+)
 from gateway.models.citizen import normalise_phone
+from gateway.registry import twilio_auth_token
 from gateway.tasks.callbacks import after_status
 from renderers.voice import (
     MenuChoice,
@@ -59,31 +68,94 @@ CALL_STATUS = {
 }
 
 
+def organisation_texted(number: str) -> Organisation | None:
+    """The organisation whose `sms_sender`, or enabled Twilio account's number, was texted (or
+    the only one)."""
+    if number:
+        found = Organisation.objects.filter(sms_sender=number).first() or (
+            Organisation.objects.filter(
+                accounts__kind="twilio",
+                accounts__enabled=True,
+                accounts__removed_at__isnull=True,
+                accounts__settings__from_number=number,
+            ).first()
+        )
+        if found is not None:
+            return found
+    return Organisation.objects.first() if Organisation.objects.count() == 1 else None
+
+
 def twiml(body: str | None = None) -> HttpResponse:
     return HttpResponse(body or str(VoiceResponse()), content_type="text/xml")
 
 
-def signed_by_twilio(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """POST only, and only with a valid Twilio signature of the public URL (else 405 / 403)."""
+def signed_by_twilio(
+    organisation_of: Callable[..., int | None],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """POST only, and only with a valid Twilio signature of the public URL (else 405 / 403),
+    made with the auth token of the Twilio account that sends for the organisation the request
+    is about (`organisation_of(request, *args)`; the instance's account when it has none), so
+    one organisation's account can never sign for another's deliveries."""
 
-    @csrf_exempt
-    @require_POST
-    @wraps(view)
-    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        token = settings.TWILIO_AUTH_TOKEN
-        signature = request.headers.get("X-Twilio-Signature", "")
-        url = settings.PUBLIC_URL + request.get_full_path()
-        if not (
-            token and signature and RequestValidator(token).validate(url, request.POST, signature)
-        ):
-            logger.warning("twilio webhook refused: bad or missing signature on %s", request.path)
-            return HttpResponseForbidden()
-        return view(request, *args, **kwargs)
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @require_POST
+        @wraps(view)
+        def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            organisation_id = organisation_of(request, *args, **kwargs)
+            token = (
+                twilio_auth_token(organisation_id)
+                if organisation_id is not None
+                else settings.TWILIO_AUTH_TOKEN
+            )
+            return _verified(view, token, request, *args, **kwargs)
 
-    return checked
+        return checked
+
+    return decorate
 
 
-@signed_by_twilio
+def _verified(view, token: str, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    signature = request.headers.get("X-Twilio-Signature", "")
+    url = settings.PUBLIC_URL + request.get_full_path()
+    if not (token and signature and RequestValidator(token).validate(url, request.POST, signature)):
+        logger.warning("twilio webhook refused: bad or missing signature on %s", request.path)
+        return HttpResponseForbidden()
+    return view(request, *args, **kwargs)
+
+
+def _organisation_of_delivery(pk: object) -> int | None:
+    return (
+        Delivery.objects.filter(pk=pk)
+        .values_list("announcement__organisation_id", flat=True)
+        .first()
+    )
+
+
+def _callback_organisation(request: HttpRequest) -> int | None:
+    """The organisation of the delivery a status callback names (its key, else its SID)."""
+    pk = request.GET.get("d", "").removeprefix("crieur-delivery-")
+    found = _organisation_of_delivery(int(pk)) if pk.isdigit() else None
+    sid = request.POST.get("MessageSid") or request.POST.get("CallSid")
+    if found is None and sid:
+        found = (
+            Delivery.objects.filter(provider_ref=sid)
+            .values_list("announcement__organisation_id", flat=True)
+            .first()
+        )
+    return found
+
+
+def _call_organisation(request: HttpRequest, delivery_id: int) -> int | None:
+    return _organisation_of_delivery(delivery_id)
+
+
+def _texted_organisation(request: HttpRequest) -> int | None:
+    found = organisation_texted(request.POST.get("To", ""))
+    return found.pk if found is not None else None
+
+
+@signed_by_twilio(_callback_organisation)
 def status(request: HttpRequest) -> HttpResponse:
     """A message's or a call's status callback: move its delivery forward, never back.
 
@@ -155,7 +227,7 @@ def voice_config(delivery: Delivery) -> VoiceConfig:
     return VoiceConfig(gather_action_url=settings.PUBLIC_URL + menu)
 
 
-@signed_by_twilio
+@signed_by_twilio(_call_organisation)
 def voice(request: HttpRequest, delivery_id: int) -> HttpResponse:
     """The TwiML of the call: once without a menu for an answering machine, else with it."""
     delivery = voice_delivery(delivery_id)
@@ -164,7 +236,7 @@ def voice(request: HttpRequest, delivery_id: int) -> HttpResponse:
     return twiml(render_voice(message, voice_config(delivery), machine=machine).text)
 
 
-@signed_by_twilio
+@signed_by_twilio(_call_organisation)
 def voice_menu(request: HttpRequest, delivery_id: int) -> HttpResponse:
     """A key pressed in the menu: 2 confirms receipt, 0 stops voice calls; both recorded once."""
     delivery = voice_delivery(delivery_id)
@@ -219,17 +291,14 @@ def stop_calls(delivery: Delivery) -> None:
         )
 
 
-@signed_by_twilio
+@signed_by_twilio(_texted_organisation)
 def inbound_sms(request: HttpRequest) -> HttpResponse:
     """A citizen's text (keywords: join, stop, start, help, language): answer in one SMS."""
     from twilio.twiml.messaging_response import MessagingResponse
 
-    from gateway.models import Organisation
     from gateway.subscriptions import handle_sms
 
-    organisation = Organisation.objects.filter(sms_sender=request.POST.get("To", "")).first()
-    if organisation is None and Organisation.objects.count() == 1:
-        organisation = Organisation.objects.first()
+    organisation = organisation_texted(request.POST.get("To", ""))
     try:
         phone = normalise_phone(request.POST.get("From", ""))
     except ValidationError:

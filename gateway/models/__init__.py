@@ -1,3 +1,4 @@
+from gateway.accounts.models import ProviderAccount
 from gateway.models.announcement import Announcement, AnnouncementText, Rendition, Status, Urgency
 from gateway.models.audit import AuditEvent
 from gateway.models.citizen import CHANNELS, Channel, Citizen, Consent, ConsentSource
@@ -29,6 +30,7 @@ __all__ = [
     "InboundMessage",
     "Membership",
     "Organisation",
+    "ProviderAccount",
     "Rendition",
     "Role",
     "Scope",

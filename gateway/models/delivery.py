@@ -102,7 +102,18 @@ class Delivery(models.Model):
     provider_ref = models.CharField(max_length=64, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
+    account = models.ForeignKey(
+        "gateway.ProviderAccount",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,  # accounts are removed softly: their history stays
+        related_name="deliveries",
+        help_text="The broadcast account posted to; empty: the instance's default.",
+    )
     cost = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    cost_currency = models.CharField(
+        max_length=3, blank=True, help_text="What the provider charged in (its price_unit)."
+    )
     not_before = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=tz.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -117,9 +128,16 @@ class Delivery(models.Model):
             models.UniqueConstraint(
                 fields=["announcement", "citizen", "channel"], name="one_delivery_per_channel"
             ),
+            # One post (or thread) per announcement and broadcast account; the instance's
+            # default account (no row) once per announcement and channel.
+            models.UniqueConstraint(
+                fields=["announcement", "account"],
+                condition=Q(citizen__isnull=True, account__isnull=False),
+                name="one_post_per_account",
+            ),
             models.UniqueConstraint(
                 fields=["announcement", "channel"],
-                condition=Q(citizen__isnull=True),
+                condition=Q(citizen__isnull=True, account__isnull=True),
                 name="one_post_per_social_account",
             ),
         ]

@@ -31,7 +31,7 @@ from gateway.consents import set_consent
 from gateway.models import CHANNELS, Citizen, Organisation
 from gateway.public.languages import language_links, public_languages
 from gateway.ratelimit import TokenBucket
-from gateway.registry import channels
+from gateway.registry import for_organisation
 from gateway.subscriptions import available_languages
 from renderers.i18n import gettext
 from renderers.message import Rendition
@@ -164,7 +164,7 @@ def start(request: HttpRequest) -> HttpResponse:
     code = f"{secrets.randbelow(10**6):06d}"
     text = gettext(lang, "Votre code d'inscription : {code}. Il expire dans 10 minutes.")
     try:
-        channels()["sms"].send(
+        for_organisation(organisation.pk).target("sms").channel.send(  # its own sender
             Rendition("sms", lang, "text/plain", text.format(code=code)),
             Recipient(reference="signup", phone=checked.phone, locale=lang),
             idempotency_key=f"signup-{secrets.token_hex(8)}",

@@ -169,6 +169,29 @@ def plan_deliveries(
     return created + insert(rows)
 
 
+def post_locale(announcement: Announcement, wanted: str | None) -> str:
+    """The language of a post: the account's when the announcement has it, else the
+    announcement's default (the instance's default post: the announcement's own language)."""
+    if wanted is None:
+        return announcement.locale
+    return wanted if wanted in announcement.locales else announcement.fallback_locale
+
+
+def plan_posts(announcement: Announcement, posts) -> int:
+    """One delivery per broadcast account (`gateway.registry.Post`) in `post_locale`; existing
+    rows are kept (one per announcement and account; per channel for the instance's default)."""
+    rows = [
+        Delivery(
+            announcement_id=announcement.pk,
+            channel=post.channel,
+            account_id=post.account_id,
+            locale=post_locale(announcement, post.locale),
+        )
+        for post in posts
+    ]
+    return len(Delivery.objects.bulk_create(rows, ignore_conflicts=True))
+
+
 class _Inserter:
     """Inserts (citizen id, channel, locale, not_before) tuples as Delivery rows of one
     announcement, keeping the rows already there (ON CONFLICT DO NOTHING / INSERT OR IGNORE).

@@ -21,10 +21,12 @@ from django.utils import timezone
 from channels.base import Channel, Receipt, Recipient
 from channels.errors import ChannelError, UnknownOutcomeError
 from channels.twilio import TwilioVoiceChannel
+from gateway import voicemenu
+from gateway.accounts.models import ProviderAccount
 from gateway.celery import app
 from gateway.models import Delivery, DeliveryStatus, Status
 from gateway.ratelimit import TokenBucket
-from gateway.registry import channels
+from gateway.registry import OrgChannels, Target, UnavailableChannel, for_organisation
 from gateway.renditions import FORM_OF_CHANNEL, archived
 from gateway.routing.fallback import start_fallbacks
 from gateway.tasks.publish import finish_if_done
@@ -58,6 +60,8 @@ JOB_FIELDS = (
     "created_at",
     "citizen__reference",
     "citizen__phone",
+    "account_id",
+    "announcement__organisation_id",
 )
 
 
@@ -104,9 +108,13 @@ def cancel_deliveries(announcement_id: int) -> int:
 
 
 def for_channel(rendition: Rendition, channel: Channel, pk: int) -> Rendition:
-    """A Twilio call fetches its TwiML from the voice hook, whose menu names this delivery."""
-    if not isinstance(channel, TwilioVoiceChannel):
+    """A Twilio call fetches its TwiML from the voice hook, whose menu names this delivery;
+    any other call (the outbox) gets the same TwiML, its menu naming this delivery too."""
+    if rendition.form != "voice":
         return rendition
+    if not isinstance(channel, TwilioVoiceChannel):
+        body = voicemenu.for_delivery(str(rendition.body), settings.PUBLIC_URL, pk)
+        return replace(rendition, body=body)
     twiml_url = f"{settings.PUBLIC_URL}/hooks/twilio/voice/{pk}"
     return replace(rendition, meta={**rendition.meta, "twiml_url": twiml_url})
 
@@ -117,11 +125,16 @@ class Job:
 
     pk: int
     announcement_id: int
-    channel: Channel
+    target: Target  # the organisation's channel for this delivery (its account, its rate)
     rendition: Rendition
     recipient: Recipient
     attempts: int
     reconcile_since: datetime | None  # the previous attempt may have been accepted: look first
+    broadcast: bool = False  # a post to an account, not a message to a citizen
+
+    @property
+    def channel(self) -> Channel:
+        return self.target.channel
 
     @property
     def key(self) -> str:
@@ -155,31 +168,51 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
     return {"sent": len(outcome.sent), "retry": len(outcome.retry), "failed": len(outcome.failed)}
 
 
+NOTHING = Rendition(form="", locale="", media_type="text/plain", body="")
+
+
 def prepare(rows: Iterable[tuple]) -> list[Job]:
-    """Jobs from delivery rows (`JOB_FIELDS`), each rendition looked up once."""
-    registry = channels()
+    """Jobs from delivery rows (`JOB_FIELDS`): each through its organisation's channel (its
+    registry read once per batch), each rendition looked up once."""
+    registries: dict[int, OrgChannels] = {}
     renditions: dict[tuple[int, str, str], Rendition] = {}
     jobs = []
-    for pk, ann_id, name, locale, attempts, last_error, created, reference, phone in rows:
-        channel = registry[name]
-        key = (ann_id, FORM_OF_CHANNEL[name], locale)
-        if key not in renditions:
-            renditions[key] = archived(*key)
+    for row in rows:
+        pk, ann_id, name, locale, attempts, last_error, created, reference, phone = row[:9]
+        account, org = row[9:]
+        if org not in registries:
+            registries[org] = for_organisation(org)
+        target = registries[org].target(name, account)
+        form = FORM_OF_CHANNEL.get(name)
+        if form is None and not isinstance(target.channel, UnavailableChannel):
+            target = Target(UnavailableChannel(f"no rendition is made for {name!r}"), account)
+        rendition = NOTHING  # an unavailable channel refuses it unseen
+        if not isinstance(target.channel, UnavailableChannel):
+            key = (ann_id, str(form), locale)
+            if key not in renditions:
+                renditions[key] = archived(*key)
+            rendition = for_channel(renditions[key], target.channel, pk)
         jobs.append(
             Job(
                 pk=pk,
                 announcement_id=ann_id,
-                channel=channel,
-                rendition=for_channel(renditions[key], channel, pk),
+                target=target,
+                rendition=rendition,
                 recipient=Recipient(reference=reference or name, phone=phone or "", locale=locale),
                 attempts=attempts,
                 reconcile_since=created if last_error == UNKNOWN_OUTCOME else None,
+                broadcast=reference is None,
             )
         )
     return jobs
 
 
-def rate_of(channel: Channel) -> float | None:
+def rate_of(target: Target) -> float | None:
+    """Requests per second: the account's limit, else CRIEUR_RATE_<CHANNEL>, else the
+    channel's own; 0 or None: no limit."""
+    channel = target.channel
+    if target.rate is not None:
+        return target.rate or None
     rate = settings.PROVIDER_RATES.get(channel.name, channel.request_rate_per_sec)
     return rate or None
 
@@ -198,14 +231,13 @@ def send_pool() -> ThreadPoolExecutor:
 
 
 def start_sends(jobs: list[Job]) -> list[Future[Sent]]:
-    """Start sending, a few at once, each channel paced by its account's token bucket."""
-    by_channel: dict[str, list[Job]] = defaultdict(list)
+    """Start sending, a few at once, each account paced by its own token bucket."""
+    by_bucket: dict[str, list[Job]] = defaultdict(list)
     for job in jobs:
-        by_channel[job.channel.name].append(job)
+        by_bucket[job.target.bucket].append(job)
     futures = []
-    for group in by_channel.values():
-        channel = group[0].channel
-        rate = rate_of(channel)
+    for group in by_bucket.values():
+        rate = rate_of(group[0].target)
         bucket = TokenBucket("provider", rate, max(rate, PACE_CHUNK)) if rate else None
         for i in range(0, len(group), PACE_CHUNK):
             futures.append(send_pool().submit(send_chunk, group[i : i + PACE_CHUNK], bucket))
@@ -214,27 +246,48 @@ def start_sends(jobs: list[Job]) -> list[Future[Sent]]:
 
 def send_chunk(chunk: list[Job], bucket: TokenBucket | None) -> Sent:
     if bucket is not None:
-        time.sleep(bucket.reserve(chunk[0].channel.account_key, len(chunk)))
+        time.sleep(bucket.reserve(chunk[0].target.bucket, len(chunk)))
     return [(job, send_one(job)) for job in chunk]
 
 
 def collect(futures: list[Future[Sent]], total: Outcome) -> Outcome:
     """Wait for the sends; their outcome, also added to `total`."""
     outcome = Outcome()
+    posted: set[int] = set()
+    failed_posts: dict[int, str] = {}
     for future in futures:
         for job, result in future.result():
+            account = job.target.account_id if job.broadcast else None
             if isinstance(result, Receipt):
                 outcome.sent.append((job.pk, result, job.channel.name))
+                if account is not None:
+                    posted.add(account)
             elif isinstance(result, UnknownOutcomeError):
                 outcome.retry.append((job.pk, UNKNOWN_OUTCOME))
             elif result.retryable and job.attempts < settings.DELIVERY_MAX_ATTEMPTS:
                 outcome.retry.append((job.pk, str(result)[:200]))
             else:
                 outcome.failed.append((job.pk, str(result)[:200]))
+                if account is not None:
+                    failed_posts[account] = str(result)[:200]
     total.sent += outcome.sent
     total.retry += outcome.retry
     total.failed += outcome.failed
+    note_accounts(failed_posts, posted - set(failed_posts))
     return outcome
+
+
+def note_accounts(failed: dict[int, str], posted: set[int]) -> None:
+    """A post that failed for good marks its account failing (the console and the preview
+    warn); one that went through clears it. A message to a citizen says nothing of its account
+    (a number that opted out is not the account's fault)."""
+    now = timezone.now()
+    for account_id, error in failed.items():
+        ProviderAccount.objects.filter(pk=account_id).update(last_error=error, last_error_at=now)
+    if posted:
+        ProviderAccount.objects.filter(pk__in=posted).exclude(last_error="").update(
+            last_error="", last_error_at=now
+        )
 
 
 def send_one(job: Job) -> Receipt | ChannelError:
@@ -260,7 +313,8 @@ def record(outcome: Outcome) -> None:
         status = S.DELIVERED if receipt.status == "delivered" else S.SENT
         by_status[status].append((pk, receipt.provider_ref[:64], provider))
         if receipt.cost is not None:
-            Delivery.objects.filter(pk=pk).update(cost=receipt.cost)
+            currency = receipt.extra.get("currency", "")[:3]
+            Delivery.objects.filter(pk=pk).update(cost=receipt.cost, cost_currency=currency)
     for status, sent in by_status.items():
         Delivery.objects.record_sent(status, sent)
     for to, items in ((S.PLANNED, outcome.retry), (S.FAILED, outcome.failed)):

@@ -12,9 +12,9 @@ from django.utils import timezone
 from gateway.celery import FAMILY_QUEUE, app
 from gateway.models import Announcement, Delivery, DeliveryStatus, Status
 from gateway.models.delivery import PENDING
-from gateway.registry import social_accounts
+from gateway.registry import for_organisation
 from gateway.renditions import FORM_OF_CHANNEL, archive
-from gateway.routing.planning import plan_deliveries
+from gateway.routing.planning import plan_deliveries, plan_posts
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ def publish_announcement(announcement_id: int) -> int:
     if announcement.published_at is None:
         announcement.published_at = timezone.now()
         announcement.save(update_fields=["published_at"])
-    plan_deliveries(announcement, social_accounts())
+    plan_deliveries(announcement)
+    plan_posts(announcement, for_organisation(announcement.organisation_id).posts)
     waiting = Delivery.objects.filter(
         announcement=announcement, status__in=[DeliveryStatus.PLANNED, DeliveryStatus.DEFERRED]
     )

@@ -184,6 +184,10 @@ class FakeMastodon(FakeServer):
     def handle(self, method, path, headers, body) -> Reply:
         if method == "GET" and path in ("/api/v1/instance", "/api/v2/instance"):
             return Reply(200, self._instance(2 if "/v2/" in path else 1))
+        if (method, path) == ("GET", "/api/v1/accounts/verify_credentials"):
+            if headers.get("authorization") != f"Bearer {self.token}":
+                return Reply(401, {"error": "The access token is invalid"})
+            return Reply(200, self.account())
         if (method, path) != ("POST", "/api/v1/statuses"):
             return Reply(404, {"error": "Record not found"})
         if headers.get("authorization") != f"Bearer {self.token}":
@@ -236,13 +240,27 @@ class FakeMastodon(FakeServer):
             "reblog": None,
             "poll": None,
             "card": None,
-            "account": {
-                "id": "1",
-                "username": "mairie",
-                "acct": "mairie",
-                "display_name": "Mairie",
-                "created_at": _now(),
-            },
+            "account": self.account(),
+        }
+
+    def account(self) -> dict[str, Any]:
+        return {
+            "id": "1",
+            "username": "mairie",
+            "acct": "mairie",
+            "display_name": "Mairie",
+            "created_at": _now(),
+            "locked": False,
+            "bot": False,
+            "note": "",
+            "url": "https://fake.social/@mairie",
+            "avatar": "",
+            "header": "",
+            "followers_count": 0,
+            "following_count": 0,
+            "statuses_count": len(self.posts),
+            "emojis": [],
+            "fields": [],
         }
 
 
@@ -339,7 +357,7 @@ class FakeX(FakeServer):
         )
 
     def handle(self, method, path, headers, body) -> Reply:
-        if (method, path) != ("POST", "/2/tweets"):
+        if (method, path) not in (("POST", "/2/tweets"), ("GET", "/2/users/me")):
             return Reply(404, {"title": "Not Found Error", "status": 404})
         if headers.get("authorization") != f"Bearer {self.token}":
             return Reply(
@@ -350,6 +368,10 @@ class FakeX(FakeServer):
                     "status": 401,
                     "detail": "Unauthorized",
                 },
+            )
+        if method == "GET":
+            return Reply(
+                200, {"data": {"id": "2244994945", "name": "Mairie", "username": "mairie"}}
             )
         text = str(body.get("text", ""))
         if x_length(text) > 280:
@@ -375,6 +397,12 @@ class FakeX(FakeServer):
             201,
             {"data": {"id": tweet["id"], "text": text, "edit_history_tweet_ids": [tweet["id"]]}},
         )
+
+
+def _invalid_token() -> Reply:
+    """Graph's answer to a bad or expired token."""
+    error = {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}
+    return Reply(400, {"error": error})
 
 
 class FakeFacebook(FakeServer):
@@ -403,6 +431,8 @@ class FakeFacebook(FakeServer):
 
     def handle(self, method, path, headers, body) -> Reply:
         parts = path.strip("/").split("/")
+        if method == "GET" and len(parts) == 2:
+            return self._page(parts[1], headers, body)
         if method != "POST" or len(parts) != 3 or parts[2] != "feed" or parts[1] != self.page_id:
             return Reply(
                 400,
@@ -416,16 +446,7 @@ class FakeFacebook(FakeServer):
             )
         token = body.get("access_token") or headers.get("authorization", "").removeprefix("Bearer ")
         if token != self.token:
-            return Reply(
-                400,
-                {
-                    "error": {
-                        "message": "Invalid OAuth access token.",
-                        "type": "OAuthException",
-                        "code": 190,
-                    }
-                },
-            )
+            return _invalid_token()
         if not str(body.get("message", "")).strip():
             return Reply(
                 400,
@@ -440,3 +461,26 @@ class FakeFacebook(FakeServer):
         post_id = f"{self.page_id}_{self.new_id()}"
         self.posts.append({"id": post_id, "message": body["message"], "link": body.get("link")})
         return Reply(200, {"id": post_id})
+
+    def _page(self, page_id: str, headers: dict[str, str], query: dict[str, Any]) -> Reply:
+        """`GET /{version}/{page-id}?fields=id,name`, as Graph answers it."""
+        token = query.get("access_token") or headers.get("authorization", "").removeprefix(
+            "Bearer "
+        )
+        if token != self.token:
+            return _invalid_token()
+        if page_id != self.page_id:
+            return Reply(
+                400,
+                {
+                    "error": {
+                        "message": f"Unsupported get request. Object with ID '{page_id}' does "
+                        "not exist, cannot be loaded due to missing permissions, or does not "
+                        "support this operation.",
+                        "type": "GraphMethodException",
+                        "code": 100,
+                        "error_subcode": 33,
+                    }
+                },
+            )
+        return Reply(200, {"id": self.page_id, "name": "Mairie de Saint-Crieur"})

@@ -36,6 +36,13 @@ trap `timeout_after_accept`: the message IS recorded, the reply comes after `del
 `auto_callbacks=True` posts status callbacks after each creation, from one background thread:
 for a message `sent` then `delivered` (`undelivered` with 30003 for numbers in
 `undeliverable`); for a call `completed` (`no-answer` for numbers in `undeliverable`).
+
+Prices, like Twilio's: `price` is null until the final status, then a negative amount in
+`price_unit` (`prices={"sms": "0.0725", "call": "0.0130"}` per segment and per answered call,
+`price_unit="EUR"`; USD by default); an unanswered or failed call costs nothing.
+
+`numbers={"+337…"}` makes the account own only those numbers: another `From` is refused like
+Twilio does (21606 for a message, 21210 for a call).
 """
 
 from __future__ import annotations
@@ -53,6 +60,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from datetime import UTC, datetime
+from decimal import Decimal
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -99,7 +107,14 @@ class FakeTwilio:
         opted_out: set[str] | None = None,
         undeliverable: set[str] | None = None,
         auto_callbacks: bool = False,
+        prices: dict[str, str] | None = None,
+        price_unit: str = "USD",
+        numbers: set[str] | None = None,
     ) -> None:
+        self.prices = {"sms": Decimal("0.0725"), "call": Decimal("0.0130")}
+        self.prices.update({k: Decimal(v) for k, v in (prices or {}).items()})
+        self.price_unit = price_unit
+        self.numbers = set(numbers or ())
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.opted_out = set(opted_out or ())
@@ -238,6 +253,11 @@ class FakeTwilio:
             resource["date_updated"] = _rfc2822(_now())
             if sid.startswith("SM") and status in ("sent", "delivered", "undelivered"):
                 resource["date_sent"] = resource["date_sent"] or resource["date_updated"]
+            if sid.startswith("SM") and status in ("delivered", "undelivered"):
+                segments = Decimal(resource["num_segments"])
+                resource["price"] = _price(self.prices["sms"] * segments)
+            elif sid.startswith("CA") and status == "completed":
+                resource["price"] = _price(self.prices["call"])
             if error_code is not None:
                 resource["error_code"] = error_code
 
@@ -281,6 +301,13 @@ class FakeTwilio:
             raise TwilioError(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if not (sender or service):
             raise TwilioError(400, 21603, "A 'From' phone number is required.")
+        if sender and self.numbers and sender not in self.numbers:
+            raise TwilioError(
+                400,
+                21606,
+                f"The From phone number {sender} is not a valid, SMS-capable inbound phone "
+                "number or short code for your account.",
+            )
         if not body and not form.get("MediaUrl"):
             raise TwilioError(400, 21602, "Message body is required.")
         if len(body) > 1600:
@@ -306,7 +333,7 @@ class FakeTwilio:
             "num_media": "0",
             "num_segments": str(segments(body)),
             "price": None,
-            "price_unit": "USD",
+            "price_unit": self.price_unit,
             "sid": sid,
             "status": "accepted" if service else "queued",
             "subresource_uris": {
@@ -332,6 +359,13 @@ class FakeTwilio:
             raise TwilioError(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if not sender:
             raise TwilioError(400, 21213, "No 'From' number is specified")
+        if self.numbers and sender not in self.numbers:
+            raise TwilioError(
+                400,
+                21210,
+                f"The source phone number provided, {sender}, is not yet verified for your "
+                "account.",
+            )
         url, twiml = form.get("Url", ""), form.get("Twiml", "")
         if not twiml and not url.startswith(("http://", "https://")):
             raise TwilioError(400, 21205, "Url is not a valid URL: " + url)
@@ -351,7 +385,7 @@ class FakeTwilio:
             "from_formatted": sender,
             "parent_call_sid": None,
             "price": None,
-            "price_unit": "USD",
+            "price_unit": self.price_unit,
             "sid": sid,
             "start_time": None,
             "status": "queued",
@@ -550,6 +584,11 @@ def _form(text: str) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()}
 
 
+def _price(amount: Decimal) -> str:
+    """Twilio's way: a charge is negative, with five decimals (`-0.07250`)."""
+    return f"{-amount:.5f}"
+
+
 def _public(resource: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in resource.items() if not k.startswith("_")}
 
@@ -620,6 +659,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--auth-token", default="fake-auth-token")
     parser.add_argument("--opted-out", action="append", default=[], metavar="E164")
     parser.add_argument("--auto-callbacks", action="store_true")
+    parser.add_argument("--price-unit", default="USD")
+    parser.add_argument("--number", action="append", default=[], metavar="E164")
     args = parser.parse_args(argv)
     fake = FakeTwilio(
         account_sid=args.account_sid,
@@ -628,6 +669,8 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         opted_out=set(args.opted_out),
         auto_callbacks=args.auto_callbacks,
+        price_unit=args.price_unit,
+        numbers=set(args.number),
     )
     fake.start()
     print(f"ready {fake.base_url}", flush=True)

@@ -16,6 +16,7 @@ from gateway.api.security import PERMISSIONS, permission_of
 from gateway.models import ApiKey, Area, Role, Topic
 from tests.factories import (
     ANNOUNCEMENT,
+    create_account,
     create_announcement,
     create_citizen,
     create_organisation,
@@ -58,6 +59,12 @@ BODIES = {
     },
     ("put", "/api/citizens/{reference}"): CITIZEN,
     ("post", "/api/citizens/import"): {},  # multipart in real use: refused before or at parsing
+    ("post", "/api/accounts"): {
+        "kind": "mastodon",
+        "settings": {"base_url": "http://127.0.0.1:1", "access_token": "t0ken-of-ours"},
+    },
+    ("patch", "/api/accounts/{account_id}"): {"label": "Mairie (Mastodon)"},
+    ("post", "/api/accounts/{account_id}/test"): {},  # nothing listens on port 1: refused
 }
 
 
@@ -145,6 +152,7 @@ def world():
         "area_id": Area.objects.filter(organisation=theirs).first().pk,
         "key_id": their_key.pk,
         "reference": create_citizen(theirs, name=f"Citoyen {MARK}").reference,
+        "account_id": create_account(theirs, label=f"Compte {MARK}").pk,
     }
     our_author = create_user(ours, Role.AUTHOR)
     our_ids = {
@@ -153,6 +161,7 @@ def world():
         "area_id": Area.objects.filter(organisation=ours).first().pk,
         "key_id": ApiKey.issue(ours, our_author, "other")[0].pk,
         "reference": create_citizen(ours).reference,
+        "account_id": create_account(ours).pk,
     }
     return {"ours": ours, "keys": keys, "theirs": their_ids, "our_ids": our_ids}
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gateway import publishing
+from gateway.accounts.preview import account_cards
 from gateway.console import preview as previews
 from gateway.console import warnings
 from gateway.console.access import is_approver, member, own_announcement
@@ -93,8 +94,15 @@ def detail(request, announcement_id: int):
     locale = request.GET.get("locale")
     if locale not in announcement.locales:
         locale = announcement.locale
+    cards = account_cards(
+        announcement.organisation,
+        lambda code: previews.saved_message(announcement, code),
+        announcement.locales,
+        source=announcement.locale,
+        fallback=announcement.fallback_locale,
+    )
     shown = previews.preview(
-        previews.saved_message(announcement, locale), announcement.organisation
+        previews.saved_message(announcement, locale), announcement.organisation, cards
     )
     names = dict(settings.LANGUAGES)
     texts = {

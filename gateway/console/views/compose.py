@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
+from gateway.accounts.preview import account_cards
 from gateway.console import preview as previews
 from gateway.console import warnings
 from gateway.console.access import member, own_announcement
@@ -55,8 +56,17 @@ def preview_partial(request):
     source = previews.source_locale(data, organisation)
     texts = previews.texts_from_data(data, source)
     locale = data.get("preview_locale") or source
-    shown = previews.preview(previews.message_from_data(data, organisation, locale), organisation)
     fallback = organisation.default_locale if organisation.default_locale in texts else source
+    cards = account_cards(
+        organisation,
+        lambda code: previews.message_from_data(data, organisation, code),
+        texts,
+        source=source,
+        fallback=fallback,
+    )
+    shown = previews.preview(
+        previews.message_from_data(data, organisation, locale), organisation, cards
+    )
     found = warnings.missing_translations(texts, organisation, fallback, ui_locale())
     errors = []
     for code in texts:

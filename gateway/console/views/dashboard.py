@@ -3,6 +3,9 @@ confirmations; the live part polls while the announcement is being sent."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from babel.numbers import format_currency
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
@@ -12,8 +15,9 @@ from gateway.console.access import member, own_announcement
 from gateway.console.charts import timeline
 from gateway.console.views.announcements import status_word
 from gateway.console.views.compose import ui_locale
+from gateway.costs import cost_report
 from gateway.models import Delivery, DeliveryStatus, Status
-from renderers.i18n import gettext
+from renderers.i18n import babel_locale, gettext, ngettext
 
 FAILED = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)
 STATUS_ORDER = [s.value for s in DeliveryStatus]
@@ -32,6 +36,60 @@ def delivery_status_word(status: str, ui: str) -> str:
         DeliveryStatus.CANCELLED: gettext(ui, "annulés"),
     }
     return words.get(status, status)
+
+
+def cost_view(costs: dict, ui: str) -> dict:
+    """The cost report with amounts in the agent's language and its notes translated."""
+    currency = costs["currency"]
+
+    def money(amount: str) -> str:
+        return format_currency(Decimal(amount), currency, locale=babel_locale(ui))
+
+    names = {
+        "channel": gettext(ui, "Canal"),
+        "locale": gettext(ui, "Langue"),
+        "area": gettext(ui, "Zone"),
+    }
+    tables = [
+        {
+            "name": names[dimension],
+            "lines": [
+                {**line, "estimated": money(line["estimated"]), "actual": money(line["actual"])}
+                for line in lines
+            ],
+        }
+        for dimension, lines in costs["by"].items()
+    ]
+    notes = []
+    if costs["outbox"]:
+        notes.append(
+            ngettext(
+                ui,
+                "{count} envoi écrit dans la boîte d’envoi : rien n’est parti, aucun coût.",
+                "{count} envois écrits dans la boîte d’envoi : rien n’est parti, aucun coût.",
+                costs["outbox"],
+            ).format(count=costs["outbox"])
+        )
+    if costs["unestimated"]:
+        notes.append(
+            gettext(
+                ui,
+                "Sans estimation : les appels tant qu’aucun n’est facturé, et l’affranchissement.",
+            )
+        )
+    for code, amount in costs["other_currencies"].items():
+        notes.append(
+            gettext(ui, "Facturé dans une autre monnaie, non additionné : {amount}.").format(
+                amount=format_currency(Decimal(amount), code, locale=babel_locale(ui))
+            )
+        )
+    return {
+        **costs,
+        "estimated": money(costs["estimated"]),
+        "actual": money(costs["actual"]),
+        "tables": tables,
+        "notes": notes,
+    }
 
 
 @login_required
@@ -76,6 +134,7 @@ def live_context(announcement) -> dict:
     )
     confirmed = deliveries.filter(confirmed_at__isnull=False)
     return {
+        "costs": cost_view(cost_report(announcement), ui_locale()),
         "announcement": announcement,
         "title": announcement.text().title,
         "status": status_word(announcement.status),
