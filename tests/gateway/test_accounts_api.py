@@ -86,7 +86,7 @@ def test_an_account_is_created_with_its_secret_sealed_and_masked(client, mastodo
         ),
         (
             {"kind": "x", "settings": {"access_token": "t", "token": "x"}},
-            "settings: unknown setting 'token' (known: access_token, base_url)",
+            "settings: unknown setting 'token' (known: access_token, base_url, attach_image)",
         ),
         ({"kind": "x", "settings": {"access_token": "t"}, "locale": "xx"}, "locale: unknown"),
         ({"kind": "x", "settings": {"access_token": "t"}, "limits": {"burst": 3}}, "limits:"),
