@@ -20,10 +20,10 @@ from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_safe
 
+from gateway.audience.subscriptions import available_languages
 from gateway.models import Announcement, AuditEvent, Role, Status
 from gateway.public.languages import language_links
 from gateway.ratelimit import TokenBucket, rate_limited
-from gateway.subscriptions import available_languages
 from renderers.i18n import gettext
 
 PUBLIC = TokenBucket("public-verify", rate=settings.PUBLIC_RATE, burst=settings.PUBLIC_BURST)

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from gateway.api.errors import errors
 from gateway.api.security import needs
-from gateway.citizens import (
+from gateway.audience.citizens import (
     CitizenIn,
     Problem,
     citizen_fields,

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     except (UnicodeDecodeError, IsADirectoryError) as exc:
         raise CLIError(f"{args.file}: not a UTF-8 text file ({type(exc).__name__})") from None
     setup_django()
-    from gateway.citizens import import_citizens
+    from gateway.audience.citizens import import_citizens
     from gateway.models import Organisation
 
     if args.organisation:

@@ -1,6 +1,6 @@
 """Subscribers entered in the console: the paper form and the CSV upload.
 
-These forms only read the HTML; the citizen is validated and stored by `gateway.citizens`
+These forms only read the HTML; the citizen is validated and stored by `gateway.audience.citizens`
 (the same checks as the API), whose problems are then shown next to their fields.
 """
 
@@ -13,10 +13,10 @@ from django import forms
 from django.conf import settings
 from django.utils import translation
 
-from gateway.citizens import CitizenIn, Problem, problems_of
+from gateway.audience.citizens import CitizenIn, Problem, problems_of
+from gateway.audience.subscriptions import available_languages
 from gateway.console.words import channel_word
 from gateway.models import CHANNELS, Area, Organisation, Topic
-from gateway.subscriptions import available_languages
 from renderers.i18n import gettext
 
 ADDRESS_FIELDS = ("address1", "address2", "address3", "address4")
@@ -116,7 +116,7 @@ class PaperForm(forms.Form):
         )
 
     def citizen(self) -> CitizenIn | None:
-        """The citizen as `gateway.citizens` takes it; None when its own fields are invalid."""
+        """The citizen as `gateway.audience.citizens` takes it; None when a field is invalid."""
         data = self.cleaned_data
         if any(name not in data for name in self.fields if name not in PAPER_ONLY):
             return None

@@ -224,8 +224,8 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
     """A citizen's text (keywords: join, stop, start, help, language): answer in one SMS."""
     from twilio.twiml.messaging_response import MessagingResponse
 
+    from gateway.audience.subscriptions import handle_sms
     from gateway.models import Organisation
-    from gateway.subscriptions import handle_sms
 
     organisation = Organisation.objects.filter(sms_sender=request.POST.get("To", "")).first()
     if organisation is None and Organisation.objects.count() == 1:

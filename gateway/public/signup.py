@@ -26,13 +26,13 @@ from django.utils import translation
 
 from channels.base import Recipient
 from channels.errors import ChannelError
-from gateway.citizens import CitizenIn, check, problems_of, save
-from gateway.consents import set_consent
+from gateway.audience.citizens import CitizenIn, check, problems_of, save
+from gateway.audience.consents import set_consent
+from gateway.audience.subscriptions import available_languages
 from gateway.models import CHANNELS, Citizen, Organisation
 from gateway.public.languages import language_links, public_languages
 from gateway.ratelimit import TokenBucket
 from gateway.registry import channels
-from gateway.subscriptions import available_languages
 from renderers.i18n import gettext
 from renderers.message import Rendition
 

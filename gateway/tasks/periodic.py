@@ -49,7 +49,7 @@ def take_all(queryset: QuerySet, to: str, batch: int | None = None, **changes) -
 @app.task(name="crieur.purge_delivery_details")
 def purge_delivery_details() -> int:
     """Clear the details of deliveries past the retention period (daily)."""
-    from gateway.citizens import purge_delivery_details as purge
+    from gateway.audience.citizens import purge_delivery_details as purge
 
     return purge()
 

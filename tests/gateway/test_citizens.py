@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from gateway.citizens import purge_delivery_details
+from gateway.audience.citizens import purge_delivery_details
 from gateway.cli import main
 from gateway.models import AuditEvent, Citizen, Consent, Delivery
 from tests.factories import (

@@ -1,5 +1,5 @@
 """The console's subscriber entry (paper form, CSV import) and the reach estimate before
-publishing, through Django's test client. They call gateway.citizens and estimate_reach."""
+publishing, through Django's test client. They call gateway.audience.citizens and estimate_reach."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from django.test import Client
 from lxml import etree
 from twilio.request_validator import RequestValidator
 
-from gateway.keywords import Command, Vocabulary, fold, parse
+from gateway.audience.keywords import Command, Vocabulary, fold, parse
 from gateway.models import AuditEvent, Citizen, Consent, Delivery, InboundMessage, Topic
 from renderers.sms import analyse
 from tests.factories import create_announcement, create_citizen, create_organisation

@@ -1,6 +1,6 @@
 """Subscribers entered by agents: one paper form at a time, or a CSV file (admins).
 
-Both call `gateway.citizens`, like the API: the same checks, the same consent evidence.
+Both call `gateway.audience.citizens`, like the API: the same checks, the same consent evidence.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from gateway.citizens import check, enter, import_file, paper_evidence
+from gateway.audience.citizens import check, enter, import_file, paper_evidence
 from gateway.console.access import is_admin, member
 from gateway.console.subscriber_forms import ImportForm, PaperForm, ui
 from renderers.i18n import gettext, ngettext

@@ -12,8 +12,8 @@ from functools import lru_cache
 from babel import Locale
 from django.db import transaction
 
-from gateway.consents import set_consent
-from gateway.keywords import Command, Request, Vocabulary, fold, parse
+from gateway.audience.consents import set_consent
+from gateway.audience.keywords import Command, Request, Vocabulary, fold, parse
 from gateway.models import (
     Channel,
     Citizen,

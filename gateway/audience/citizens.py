@@ -20,7 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from gateway.consents import set_consent
+from gateway.audience.consents import set_consent
+from gateway.audience.subscriptions import available_languages
 from gateway.models import (
     CHANNELS,
     Area,
@@ -32,7 +33,6 @@ from gateway.models import (
     Topic,
 )
 from gateway.models.citizen import normalise_phone
-from gateway.subscriptions import available_languages
 from renderers.print.address import check_address
 
 Problem = tuple[str, str]  # (field, problem)
