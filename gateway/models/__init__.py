@@ -1,4 +1,5 @@
 from gateway.models.announcement import Announcement, AnnouncementText, Rendition, Status, Urgency
+from gateway.models.audience import PreferenceLink, SignupCode, SignupQuota, Suppression
 from gateway.models.audit import AuditEvent
 from gateway.models.citizen import CHANNELS, Channel, Citizen, Consent, ConsentSource
 from gateway.models.delivery import Delivery, DeliveryStatus
@@ -29,10 +30,14 @@ __all__ = [
     "InboundMessage",
     "Membership",
     "Organisation",
+    "PreferenceLink",
     "Rendition",
     "Role",
     "Scope",
+    "SignupCode",
+    "SignupQuota",
     "Status",
+    "Suppression",
     "Topic",
     "Urgency",
 ]
