@@ -14,8 +14,8 @@ NAME = "Madame Anne Dupont"
 
 @pytest.mark.parametrize("postcode", ["٢٩٢٠٠", "２９２００", "𝟐𝟗𝟐𝟎𝟎"])
 def test_item8_postcodes_are_ascii_digits(postcode):
-    [problem] = address_problems([NAME, "5 rue des Lilas", f"{postcode} Quimper"], country="FR")
-    assert problem.code is AddressProblemCode.POSTCODE and problem.line == 3
+    problems = address_problems([NAME, "5 rue des Lilas", f"{postcode} Quimper"], country="FR")
+    assert (AddressProblemCode.POSTCODE, 3) in [(p.code, p.line) for p in problems]
 
 
 @pytest.mark.parametrize(
