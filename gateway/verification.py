@@ -31,8 +31,8 @@ PUBLIC = TokenBucket("public-verify", rate=settings.PUBLIC_RATE, burst=settings.
 
 def normalise(code: str) -> str:
     """`k7qm2xpa`, `K7QM 2XPA` and `K7QM-2XPA` are the same code."""
-    raw = "".join(c for c in code.upper() if c.isalnum())
-    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else code
+    raw = "".join(c for c in code.upper() if c.isascii() and c.isalnum())
+    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw  # never a NUL to the database
 
 
 def published(code: str) -> Announcement:

@@ -152,7 +152,7 @@ def preview(request, announcement_id: Id, locale: str | None = None):
     if locale and locale not in dict(settings.LANGUAGES):
         known = ", ".join(code for code, _ in settings.LANGUAGES)
         return Status(422, {"detail": f"locale: unknown locale {locale!r} (known: {known})"})
-    renditions = render_preview(announcement, locale)
+    renditions = render_preview(announcement, locale, skip_unsupported=True)
     return {
         "locale": locale or announcement.locale,
         "warnings": preview_warnings(announcement, locale, renditions),

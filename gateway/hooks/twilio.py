@@ -26,6 +26,8 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
+from gateway.audience import suppression
+from gateway.audience.text import provider_id, readable
 from gateway.mapping import to_message
 from gateway.models import AuditEvent, Channel, Consent, ConsentSource, Delivery, DeliveryStatus
 from gateway.models.citizen import normalise_phone
@@ -92,12 +94,19 @@ def status(request: HttpRequest) -> HttpResponse:
     without the key, by the provider's SID. A replay, a duplicate or a late, older status
     changes nothing (`DeliveryQuerySet.move` is a compare-and-set on the allowed statuses).
     """
+    # Ids that cannot be Twilio's (a NUL, anything else) name no delivery: never a 500.
     if request.POST.get("MessageSid"):
-        sid, reported = request.POST["MessageSid"], request.POST.get("MessageStatus", "")
+        sid, reported = (
+            provider_id(request.POST["MessageSid"]),
+            request.POST.get("MessageStatus", ""),
+        )
         new = SMS_STATUS.get(reported)
-        error = f"twilio {request.POST.get('ErrorCode', '')}".strip()
+        error = readable(f"twilio {request.POST.get('ErrorCode', '')}").strip()
     else:
-        sid, reported = request.POST.get("CallSid", ""), request.POST.get("CallStatus", "")
+        sid, reported = (
+            provider_id(request.POST.get("CallSid", "")),
+            request.POST.get("CallStatus", ""),
+        )
         new = CALL_STATUS.get(reported)
         error = f"twilio call {reported}"
     rows = delivery_of(request.GET.get("d", ""), sid)
@@ -208,6 +217,8 @@ def stop_calls(delivery: Delivery) -> None:
     consent, created = Consent.objects.get_or_create(
         citizen_id=delivery.citizen_id, channel=Channel.VOICE, defaults=withdrawn
     )
+    citizen = delivery.citizen
+    suppression.suppress(citizen.organisation, citizen.phone, Channel.VOICE, source="voice")
     if created or Consent.objects.filter(pk=consent.pk, granted=True).update(**withdrawn):
         AuditEvent.record(
             "consent.withdrawn",
@@ -227,11 +238,12 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
     from gateway.audience.subscriptions import handle_sms
     from gateway.models import Organisation
 
-    organisation = Organisation.objects.filter(sms_sender=request.POST.get("To", "")).first()
+    to = readable(request.POST.get("To", ""))
+    organisation = Organisation.objects.filter(sms_sender=to).first() if to else None
     if organisation is None and Organisation.objects.count() == 1:
         organisation = Organisation.objects.first()
     try:
-        phone = normalise_phone(request.POST.get("From", ""))
+        phone = normalise_phone(readable(request.POST.get("From", "")))
     except ValidationError:
         phone = ""
     if organisation is None or not phone:

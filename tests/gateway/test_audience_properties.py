@@ -44,6 +44,7 @@ languages = st.sampled_from(["fr", "en"])
 IMPORT = st.fixed_dictionaries(
     {
         "kind": st.just("import"),
+        "target": st.sampled_from(["P-1", "first"]),
         "columns": st.lists(
             st.sampled_from(["name", "phone", "channels", "topics", "area", "address"]), unique=True
         ),
@@ -58,6 +59,7 @@ IMPORT = st.fixed_dictionaries(
 EDIT = st.fixed_dictionaries(
     {
         "kind": st.just("edit"),
+        "target": st.sampled_from(["P-1", "first"]),
         "columns": st.lists(
             st.sampled_from(["name", "phone", "channels", "topics", "area", "address", "language"]),
             unique=True,
@@ -146,13 +148,21 @@ def address_of(op) -> dict:
     return {"address_lines": [line] if line else [], "postcode": postcode, "city": city}
 
 
+def target_reference(op, mine) -> str:
+    """P-1, or the first citizen stored with the phone (created by any way in)."""
+    first = mine.filter(phone=PHONE).order_by("pk").first()
+    return first.reference if op["target"] == "first" and first else REFERENCE
+
+
 def run(op, admin) -> tuple[str, set[int]]:
     """Apply one operation; (who acted, the citizens it explicitly targets)."""
     kind = op["kind"]
     mine = Citizen.objects.filter(erased_at__isnull=True)
+    if kind in ("import", "edit"):
+        reference = target_reference(op, mine)
     if kind == "import":
         columns = ["reference"]
-        cells = [REFERENCE]
+        cells = [reference]
         for column in op["columns"]:
             if column == "address":
                 line, postcode, city = op["address"]
@@ -165,13 +175,13 @@ def run(op, admin) -> tuple[str, set[int]]:
         csv = ",".join(columns) + "\n" + ",".join(cells) + "\n"
         file = SimpleUploadedFile("a.csv", csv.encode(), content_type="text/csv")
         admin.post("/api/citizens/import", {"file": file})
-        return "agent", set(mine.filter(reference=REFERENCE).values_list("pk", flat=True))
+        return "agent", set(mine.filter(reference=reference).values_list("pk", flat=True))
     if kind == "edit":
         body = {}
         for column in op["columns"]:
             body.update(address_of(op) if column == "address" else {column: op[column]})
-        put_json(admin, f"/api/citizens/{REFERENCE}", body)
-        return "agent", set(mine.filter(reference=REFERENCE).values_list("pk", flat=True))
+        put_json(admin, f"/api/citizens/{reference}", body)
+        return "agent", set(mine.filter(reference=reference).values_list("pk", flat=True))
     if kind == "paper":
         body = {
             "name": op["name"],
@@ -255,7 +265,7 @@ def changed_only_as_allowed(who: str, op, before: dict, after: dict) -> None:
 
 @given(operations=OPERATIONS)
 @settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -167,7 +167,8 @@ def test_item5_code_attempts_are_counted_atomically_under_parallel_requests(serv
             headers={"Referer": server.url + "/inscription/code/"},
         ).status_code
 
-    with ThreadPoolExecutor(max_workers=30) as pool:
+    # 10 at once: the development server's listen backlog is 10 connections.
+    with ThreadPoolExecutor(max_workers=10) as pool:
         statuses = list(pool.map(attempt, [wrong] * 30))
     assert statuses.count(422) == 5, statuses  # five wrong codes checked, no more
     assert set(statuses) == {422, 410}, statuses
@@ -208,7 +209,7 @@ def test_item14_the_language_chosen_survives_posting_the_form(org):
 # item 15 --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("phone", ["+44 7700 900123", "+234 803 123 4567", "+63 917 123 4567"])
+@pytest.mark.parametrize("phone", ["+44 7400 123456", "+234 803 123 4567", "+63 917 123 4567"])
 def test_item15_sign_up_refuses_a_country_the_organisation_does_not_serve(org, phone):
     refused = Client().post("/inscription/?lang=en", {**SIGN_UP, "phone": phone})
     assert refused.status_code == 422
@@ -228,7 +229,7 @@ def test_item15_an_organisation_lists_the_countries_it_serves(org):
     bad = admin.patch("/api/organisation", {"countries": ["QQ"]}, content_type="application/json")
     assert bad.status_code == 422 and "countries" in bad.json()["detail"]
     assert (
-        Client().post("/inscription/", {**SIGN_UP, "phone": "+44 7700 900123"}).status_code == 302
+        Client().post("/inscription/", {**SIGN_UP, "phone": "+44 7400 123456"}).status_code == 302
     )
 
 

@@ -11,19 +11,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
+from gateway.audience.changes import masked
 from gateway.console.access import member
 from gateway.models import Citizen
 from gateway.weekly import weekly_notice
 from renderers.i18n import ngettext
 
 PAGE = 50
-
-
-def masked(phone: str) -> str:
-    """`+33612345678` → `+336••••••78`: enough to recognise a number, not to call it."""
-    if len(phone) < 6:
-        return "•" * len(phone)
-    return phone[:4] + "•" * (len(phone) - 6) + phone[-2:]
 
 
 @login_required
