@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pydantic
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -29,6 +30,7 @@ from gateway.audience.citizens import (
 from gateway.audience.duplicates import likely_duplicates
 from gateway.audience.gdpr import citizen_fields, erase_citizen, export_citizen
 from gateway.audience.importer import ImportReport, import_file, undo_import
+from gateway.audience.text import control_characters
 from gateway.models import Citizen
 
 router = Router(tags=["citizens"])
@@ -59,6 +61,11 @@ class PaperFormIn(CitizenIn):
         max_length=20,
         description="Reference of the stored citizen this form updates (see the 409).",
     )
+
+    @pydantic.field_validator("form_reference", "merge_into")
+    @classmethod
+    def no_control_characters_here(cls, value: str) -> str:
+        return CitizenIn.no_control_characters(value)
 
 
 # PUT: every field optional; only those given change (absent ones are left as they are).
@@ -142,6 +149,8 @@ class UndoOut(Schema):
 
 
 def _own(request, reference: str) -> Citizen:
+    if control_characters(reference):  # names no citizen (and PostgreSQL refuses a NUL)
+        raise Http404("no such citizen")
     return get_object_or_404(Citizen, reference=reference, organisation=request.auth.organisation)
 
 

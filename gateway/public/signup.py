@@ -31,7 +31,14 @@ from django.utils import translation
 from channels.base import Recipient
 from channels.errors import ChannelError
 from gateway.audience import links, merging, signup_codes, suppression
-from gateway.audience.citizens import CitizenIn, Problem, check, problems_of, save
+from gateway.audience.citizens import (
+    CitizenIn,
+    Problem,
+    check,
+    granted_channels,
+    problems_of,
+    save,
+)
 from gateway.audience.consents import set_consent
 from gateway.audience.signup_codes import Attempt
 from gateway.audience.subscriptions import available_languages
@@ -264,7 +271,7 @@ def _signed_up(organisation: Organisation, asked: dict) -> Citizen | None:
             .first()
         )
         data = merging.signed_up(merging.stored(existing), asked) if existing else asked
-        checked, _ = check(organisation, CitizenIn(**data))
+        checked, _ = check(organisation, CitizenIn(**data), consents=granted_channels(existing))
         if checked is None:
             return None
         citizen, _ = save(

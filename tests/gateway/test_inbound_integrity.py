@@ -223,3 +223,20 @@ def test_item18_hostile_text_in_every_public_form_field_is_never_a_500(org, host
         assert Client().post(link, {field: hostile}).status_code < 500, field
     assert Client().get(f"/inscription/preferences/{hostile}/").status_code < 500
     assert Client().get(f"/v/{hostile}").status_code < 500
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_item18_hostile_text_in_the_citizens_api_and_console_search_is_never_a_500(org, hostile):
+    from gateway.models import Role
+    from tests.factories import create_user
+
+    admin = api_client(create_api_key(org))
+    body = {"name": "Anne", "channels": ["post"], "postcode": "49123", "city": "X"}
+    for field in ("name", "reference", "form_reference", "merge_into", "city", "area"):
+        form = {**body, "form_reference": "F-1", "signed_on": "2026-11-18", field: hostile}
+        answer = admin.post("/api/citizens/paper-forms", form, content_type="application/json")
+        assert answer.status_code < 500, (field, answer.status_code)
+    assert admin.get(f"/api/citizens/{hostile}").status_code < 500
+    console = Client()
+    console.force_login(create_user(org, Role.AUTHOR))
+    assert console.get("/console/subscribers/", {"q": hostile}).status_code == 200

@@ -125,7 +125,7 @@ def import_csv(request):
             "member": membership,
             "report": report,
             "stored": report and report.ok and stored(report.created, report.updated),
-            "changed": report and [r for r in report.lines if r.action != "unchanged"],
+            "changed": report and changes_shown(report),
             "caption": report and problems_caption(len(report.problems)),
         },
         status=status,
@@ -141,6 +141,41 @@ def stored(created: int, updated: int) -> str:
             count=updated
         ),
     )
+
+
+def changes_shown(report) -> list[dict]:
+    """The report's changed citizens as the table shows them: words in the agent's language,
+    values readable (a created citizen shows only what it was given)."""
+    lc = ui()
+    actions = {
+        "created": gettext(lc, "créé"),
+        "updated": gettext(lc, "mis à jour"),
+        "skipped": gettext(lc, "ignoré : abonné effacé"),
+    }
+    rows = []
+    for line in report.lines:
+        if line.action == "unchanged":
+            continue
+        changes = [
+            (name, readable(change["before"], lc), readable(change["after"], lc))
+            for name, change in line.changes.items()
+            if line.action != "created" or change["after"] not in (None, "", [], {}, False)
+        ]
+        rows.append({"line": line, "action": actions[line.action], "changes": changes})
+    return rows
+
+
+def readable(value, lc: str) -> str:
+    """`["sms", "post"]` → `sms, post`; `{"sms": True}` → `sms : oui`; nothing → `—`."""
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return gettext(lc, "oui") if value else gettext(lc, "non")
+    if isinstance(value, dict):
+        return ", ".join(f"{k} : {readable(v, lc)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def problems_caption(count: int) -> str:

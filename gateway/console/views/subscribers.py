@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import translation
 
 from gateway.audience.changes import masked
+from gateway.audience.text import readable
 from gateway.console.access import member
 from gateway.models import Citizen
 from gateway.weekly import weekly_notice
@@ -23,7 +24,7 @@ PAGE = 50
 @login_required
 def subscribers(request):
     membership = member(request)
-    query = request.GET.get("q", "").strip()
+    query = readable(request.GET.get("q", "")).strip()  # a NUL would be a 500 on PostgreSQL
     citizens = Citizen.objects.filter(
         organisation=membership.organisation, erased_at__isnull=True
     ).select_related("area")
