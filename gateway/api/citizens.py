@@ -22,10 +22,8 @@ from gateway.audience.citizens import (
     Problem,
     check,
     enter,
-    granted_channels,
     paper_evidence,
     problems_of,
-    save,
 )
 from gateway.audience.duplicates import likely_duplicates
 from gateway.audience.gdpr import citizen_fields, erase_citizen, export_citizen
@@ -328,18 +326,17 @@ def edit(request, reference: str, payload: CitizenEditIn):  # type: ignore[valid
         data = CitizenIn(**merging.given(merging.stored(citizen), changes))
     except pydantic.ValidationError as exc:
         return _problems(problems_of(exc))
-    checked, problems = check(request.auth.organisation, data, consents=granted_channels(citizen))
-    if checked is None:
-        return _problems(problems)
-    saved, _ = save(
+    saved, problems = enter(
         request.auth.organisation,
-        checked,
+        data,
         source="agent",
         evidence=f"edited by {_who(request)}",
         actor=request.user,
         citizen=citizen,
         grant=data.channels if "channels" in changes else [],
     )
+    if saved is None:
+        return _problems(problems)
     return _out(saved)
 
 
