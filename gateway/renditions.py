@@ -70,14 +70,27 @@ def render_in(form: str, announcement: Announcement, locale: str | None) -> Rend
         return render_form(form, to_message(announcement, fallback), announcement.organisation)
 
 
-def preview(announcement: Announcement, locale: str | None = None) -> dict[str, RenditionValue]:
+def preview(
+    announcement: Announcement, locale: str | None = None, *, skip_unsupported: bool = False
+) -> dict[str, RenditionValue]:
     """Every form sent in `locale`: the preview forms and those of the organisation's social
-    accounts (publishing renders them all first, so a post that cannot fit is refused then)."""
+    accounts (publishing renders them all first, so a post that cannot fit is refused then).
+
+    With `skip_unsupported`, a form that cannot speak the language nor its fallback (a call of
+    a Breton-only text) is left out, for the warnings to say so, instead of failing the whole
+    preview."""
     from gateway.registry import for_organisation
 
     posts = for_organisation(announcement.organisation_id).posts
     forms = dict.fromkeys([*PREVIEW_FORMS, *(FORM_OF_CHANNEL.get(p.channel) for p in posts)])
-    return {form: render_in(form, announcement, locale) for form in forms if form}
+    found = {}
+    for form in filter(None, forms):
+        try:
+            found[form] = render_in(form, announcement, locale)
+        except RenderError as error:
+            if not skip_unsupported or error.code is not RenderErrorCode.UNSUPPORTED_LOCALE:
+                raise
+    return found
 
 
 def preview_warnings(
@@ -92,6 +105,12 @@ def preview_warnings(
     for form, rendition in renditions.items():
         if wanted in announcement.locales and rendition.locale != wanted:
             warnings.append(f"{form}: not available in {wanted!r}; sent in {rendition.locale!r}")
+    for form in PREVIEW_FORMS:
+        if form not in renditions:
+            warnings.append(
+                f"{form}: not available in {wanted!r}, and no translation in a language it "
+                "can be sent in: add one (e.g. the organisation's default) before publishing"
+            )
     readers = (
         Citizen.objects.filter(organisation_id=announcement.organisation_id, erased_at__isnull=True)
         .exclude(language__in=announcement.locales)

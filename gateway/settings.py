@@ -137,6 +137,15 @@ SECRETS_KEY_FILE = (
 DELIVERY_BATCH_SIZE = int(os.environ.get("CRIEUR_BATCH_SIZE", "200"))
 # Days a delivery keeps its details (provider reference, error); counts are kept for ever.
 DELIVERY_RETENTION_DAYS = int(os.environ.get("CRIEUR_DELIVERY_RETENTION_DAYS", "365"))
+# Days a citizen's text (SMS reply, keyword) keeps its body; the row and its keyword stay.
+INBOUND_RETENTION_DAYS = int(
+    os.environ.get("CRIEUR_INBOUND_RETENTION_DAYS", str(DELIVERY_RETENTION_DAYS))
+)
+# Earlier secret keys, newest first (comma-separated), after a rotation: signed cookies and the
+# suppression list's keyed hashes made with them still verify (gateway/audience/suppression.py).
+SECRET_KEY_FALLBACKS = [
+    key for key in os.environ.get("CRIEUR_SECRET_KEY_FALLBACKS", "").split(",") if key
+]
 # Sends in flight at once (one pool of threads per worker process; they never touch the database).
 DELIVERY_SEND_THREADS = int(os.environ.get("CRIEUR_SEND_THREADS", "8"))
 # A batch is claimed, sent and recorded by parts of this size, so that the database work of one

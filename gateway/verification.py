@@ -20,10 +20,10 @@ from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_safe
 
+from gateway.audience.subscriptions import available_languages
 from gateway.models import Announcement, AuditEvent, Role, Status
 from gateway.public.languages import language_links
 from gateway.ratelimit import TokenBucket, rate_limited
-from gateway.subscriptions import available_languages
 from renderers.i18n import gettext
 
 PUBLIC = TokenBucket("public-verify", rate=settings.PUBLIC_RATE, burst=settings.PUBLIC_BURST)
@@ -31,8 +31,8 @@ PUBLIC = TokenBucket("public-verify", rate=settings.PUBLIC_RATE, burst=settings.
 
 def normalise(code: str) -> str:
     """`k7qm2xpa`, `K7QM 2XPA` and `K7QM-2XPA` are the same code."""
-    raw = "".join(c for c in code.upper() if c.isalnum())
-    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else code
+    raw = "".join(c for c in code.upper() if c.isascii() and c.isalnum())
+    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw  # never a NUL to the database
 
 
 def published(code: str) -> Announcement:

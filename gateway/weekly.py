@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 from gateway.mapping import to_message
 from gateway.models import Announcement, Citizen, Consent, Organisation, Status, Urgency
 from gateway.printing import postal_recipient
+from renderers.csvsafe import safe_writer
 from renderers.errors import RenderError
 from renderers.message import Message, Rendition
 from renderers.print import (
@@ -155,7 +155,7 @@ def weekly_letters(
     rejected = handled = 0
     try:
         with open(rejects_path, "w", newline="", encoding="utf-8") as rejects_file:
-            rejects = csv.writer(rejects_file)
+            rejects = safe_writer(rejects_file)
             rejects.writerow(REJECT_COLUMNS)
             for citizen in postal_subscribers(organisation) if announcements else ():
                 handled += 1
@@ -211,7 +211,7 @@ class _Output:
         if self.joiner is None:
             self.joiner = PDFJoiner(self.pdf_path, title=self.title)
             self.manifest_file = open(self.manifest_path, "w", newline="", encoding="utf-8")  # noqa: SIM115
-            self.writer = csv.writer(self.manifest_file)
+            self.writer = safe_writer(self.manifest_file)
             self.writer.writerow(MANIFEST_COLUMNS)
         first_page = self.joiner.pages + 1
         pages = self.joiner.append(letter.body)

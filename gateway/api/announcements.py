@@ -156,7 +156,7 @@ def preview(request, announcement_id: Id, locale: str | None = None):
     if locale and locale not in dict(settings.LANGUAGES):
         known = ", ".join(code for code, _ in settings.LANGUAGES)
         return Status(422, {"detail": f"locale: unknown locale {locale!r} (known: {known})"})
-    renditions = render_preview(announcement, locale)
+    renditions = render_preview(announcement, locale, skip_unsupported=True)
     cards = account_cards(
         announcement.organisation,
         lambda code: to_message(announcement, code),

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from babel import Locale, UnknownLocaleError
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
+
+from renderers.i18n import shipped_locales
+from renderers.print.address import is_country_code
 
 
 class Error(Schema):
@@ -17,7 +21,22 @@ class Error(Schema):
 Link = Annotated[str, Field(pattern=r"^https?://[^\s/]+\S*$", max_length=500)]
 
 
-LocaleCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")]
+def supported_locale(value: str) -> str:
+    """A locale Babel knows whose language Crieur ships a catalog for (`fr`, `fr_CA`, `br`);
+    anything else would fail later, when rendering (a 500 instead of this 422)."""
+    try:
+        language = Locale.parse(value).language
+    except (UnknownLocaleError, ValueError):
+        raise ValueError(f"unknown locale {value!r}") from None
+    shipped = shipped_locales()
+    if language not in shipped:
+        raise ValueError(f"no catalog for {value!r} (shipped: {', '.join(shipped)})")
+    return value
+
+
+LocaleCode = Annotated[
+    str, Field(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$"), AfterValidator(supported_locale)
+]
 
 
 class TextIn(Schema):
@@ -282,6 +301,8 @@ class OrganisationOut(Schema):
     sms_max_parts: int
     sms_prices: dict[str, str]
     currency: str
+    countries: list[str]
+    signup_codes_per_day: int
 
 
 class OrganisationPatch(Schema):
@@ -297,6 +318,18 @@ class OrganisationPatch(Schema):
     sms_max_parts: int | None = Field(None, ge=1, le=10)
     sms_prices: dict[str, str] | None = None
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    countries: list[str] | None = Field(
+        None, min_length=1, max_length=50, description="ISO 3166 codes the sign-up texts."
+    )
+    signup_codes_per_day: int | None = Field(None, ge=0, le=1_000_000)
+
+    @field_validator("countries")
+    @classmethod
+    def real_countries(cls, value: list[str] | None) -> list[str] | None:
+        for code in value or []:
+            if not is_country_code(code) or code != code.upper():
+                raise ValueError(f"not an ISO 3166 country code: {code!r}")
+        return list(dict.fromkeys(value)) if value is not None else None
 
     @field_validator("timezone")
     @classmethod

@@ -1,22 +1,20 @@
 """Subscribers entered in the console: the paper form and the CSV upload.
 
-These forms only read the HTML; the citizen is validated and stored by `gateway.citizens`
+These forms only read the HTML; the citizen is validated and stored by `gateway.audience.citizens`
 (the same checks as the API), whose problems are then shown next to their fields.
 """
 
 from __future__ import annotations
-
-import re
 
 import pydantic
 from django import forms
 from django.conf import settings
 from django.utils import translation
 
-from gateway.citizens import CitizenIn, Problem, problems_of
+from gateway.audience.citizens import CitizenIn, Problem, problems_of
+from gateway.audience.subscriptions import available_languages
 from gateway.console.words import channel_word
 from gateway.models import CHANNELS, Area, Organisation, Topic
-from gateway.subscriptions import available_languages
 from renderers.i18n import gettext
 
 ADDRESS_FIELDS = ("address1", "address2", "address3", "address4")
@@ -116,7 +114,7 @@ class PaperForm(forms.Form):
         )
 
     def citizen(self) -> CitizenIn | None:
-        """The citizen as `gateway.citizens` takes it; None when its own fields are invalid."""
+        """The citizen as `gateway.audience.citizens` takes it; None when a field is invalid."""
         data = self.cleaned_data
         if any(name not in data for name in self.fields if name not in PAPER_ONLY):
             return None
@@ -146,34 +144,39 @@ class PaperForm(forms.Form):
             return None
 
     def add_problems(self, problems: list[Problem]) -> None:
-        """The service's problems next to their fields; the address ones on the address group."""
-        for name, problem in problems:
+        """The service's problems next to the input they were typed in, in the console's
+        language; an address problem that names no line goes on the address group."""
+        lc = ui()
+        for problem in problems:
+            message = problem.message(lc)
+            name = problem.field
             if name == "address":
-                field = self.address_field(problem)
+                field = self.address_field(problem.input)
                 if field:
-                    self.add_error(field, problem)
+                    self.add_error(field, message)
                 else:
-                    self.address_errors.append(problem)
+                    self.address_errors.append(message)
             elif name.startswith("address_lines."):
                 index = int(name.split(".")[1])
-                self.add_error(ADDRESS_FIELDS[min(index, len(ADDRESS_FIELDS) - 1)], problem)
+                self.add_error(ADDRESS_FIELDS[min(index, len(ADDRESS_FIELDS) - 1)], message)
             elif name in self.fields:
-                self.add_error(name, problem)
+                self.add_error(name, message)
             else:
-                self.add_error(None, f"{name}: {problem}")
+                self.add_error(None, f"{name}: {message}")
 
-    def address_field(self, problem: str) -> str | None:
-        """The input holding the printed line a problem names (`line 2 is 49 characters…`).
+    def address_field(self, where: str) -> str | None:
+        """The input of `where` (`name`, `address_lines.N`, `postcode`, `city`, `country`).
 
-        Printed lines are the name, the filled address lines, then postcode and city.
+        `address_lines` holds the filled address inputs only, in order: N is the Nth filled.
         """
-        number = re.match(r"line (\d+)\b", problem)
-        if number is None:
-            return None
-        data = getattr(self, "cleaned_data", {})
-        printed = ["name", *(f for f in ADDRESS_FIELDS if data.get(f, "").strip()), "postcode"]
-        index = int(number[1]) - 1
-        return printed[index] if index < len(printed) else "country"
+        if where in ("name", "postcode", "city", "country"):
+            return where
+        if where.startswith("address_lines."):
+            data = getattr(self, "cleaned_data", {})
+            filled = [f for f in ADDRESS_FIELDS if data.get(f, "").strip()]
+            index = int(where.split(".")[1])
+            return filled[index] if index < len(filled) else None
+        return None
 
     def error_summary(self) -> list[tuple[str, str, str]]:
         """(anchor, label, problem) for the summary at the top of the page."""
@@ -211,4 +214,7 @@ class ImportForm(forms.Form):
         self.fields["file"] = forms.FileField(
             label=gettext(ui(), "Fichier CSV (UTF-8, avec une ligne d’en-tête)"),
             widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        )
+        self.fields["dry_run"] = forms.BooleanField(
+            label=gettext(ui(), "Voir les changements sans rien enregistrer"), required=False
         )

@@ -26,6 +26,8 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
+from gateway.audience import suppression
+from gateway.audience.text import provider_id, readable
 from gateway.mapping import to_message
 from gateway.models import (
     AuditEvent,
@@ -136,7 +138,7 @@ def _callback_organisation(request: HttpRequest) -> int | None:
     """The organisation of the delivery a status callback names (its key, else its SID)."""
     pk = request.GET.get("d", "").removeprefix("crieur-delivery-")
     found = _organisation_of_delivery(int(pk)) if pk.isdigit() else None
-    sid = request.POST.get("MessageSid") or request.POST.get("CallSid")
+    sid = provider_id(request.POST.get("MessageSid") or request.POST.get("CallSid") or "")
     if found is None and sid:
         found = (
             Delivery.objects.filter(provider_ref=sid)
@@ -151,7 +153,7 @@ def _call_organisation(request: HttpRequest, delivery_id: int) -> int | None:
 
 
 def _texted_organisation(request: HttpRequest) -> int | None:
-    found = organisation_texted(request.POST.get("To", ""))
+    found = organisation_texted(readable(request.POST.get("To", "")))
     return found.pk if found is not None else None
 
 
@@ -164,12 +166,19 @@ def status(request: HttpRequest) -> HttpResponse:
     without the key, by the provider's SID. A replay, a duplicate or a late, older status
     changes nothing (`DeliveryQuerySet.move` is a compare-and-set on the allowed statuses).
     """
+    # Ids that cannot be Twilio's (a NUL, anything else) name no delivery: never a 500.
     if request.POST.get("MessageSid"):
-        sid, reported = request.POST["MessageSid"], request.POST.get("MessageStatus", "")
+        sid, reported = (
+            provider_id(request.POST["MessageSid"]),
+            request.POST.get("MessageStatus", ""),
+        )
         new = SMS_STATUS.get(reported)
-        error = f"twilio {request.POST.get('ErrorCode', '')}".strip()
+        error = readable(f"twilio {request.POST.get('ErrorCode', '')}").strip()
     else:
-        sid, reported = request.POST.get("CallSid", ""), request.POST.get("CallStatus", "")
+        sid, reported = (
+            provider_id(request.POST.get("CallSid", "")),
+            request.POST.get("CallStatus", ""),
+        )
         new = CALL_STATUS.get(reported)
         error = f"twilio call {reported}"
     rows = delivery_of(request.GET.get("d", ""), sid)
@@ -280,6 +289,8 @@ def stop_calls(delivery: Delivery) -> None:
     consent, created = Consent.objects.get_or_create(
         citizen_id=delivery.citizen_id, channel=Channel.VOICE, defaults=withdrawn
     )
+    citizen = delivery.citizen
+    suppression.suppress(citizen.organisation, citizen.phone, Channel.VOICE, source="voice")
     if created or Consent.objects.filter(pk=consent.pk, granted=True).update(**withdrawn):
         AuditEvent.record(
             "consent.withdrawn",
@@ -296,11 +307,11 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
     """A citizen's text (keywords: join, stop, start, help, language): answer in one SMS."""
     from twilio.twiml.messaging_response import MessagingResponse
 
-    from gateway.subscriptions import handle_sms
+    from gateway.audience.subscriptions import handle_sms
 
-    organisation = organisation_texted(request.POST.get("To", ""))
+    organisation = organisation_texted(readable(request.POST.get("To", "")))
     try:
-        phone = normalise_phone(request.POST.get("From", ""))
+        phone = normalise_phone(readable(request.POST.get("From", "")))
     except ValidationError:
         phone = ""
     if organisation is None or not phone:

@@ -1,5 +1,6 @@
 from gateway.accounts.models import ProviderAccount
 from gateway.models.announcement import Announcement, AnnouncementText, Rendition, Status, Urgency
+from gateway.models.audience import PreferenceLink, SignupCode, SignupQuota, Suppression
 from gateway.models.audit import AuditEvent
 from gateway.models.citizen import CHANNELS, Channel, Citizen, Consent, ConsentSource
 from gateway.models.delivery import Delivery, DeliveryStatus
@@ -30,11 +31,15 @@ __all__ = [
     "InboundMessage",
     "Membership",
     "Organisation",
+    "PreferenceLink",
     "ProviderAccount",
     "Rendition",
     "Role",
     "Scope",
+    "SignupCode",
+    "SignupQuota",
     "Status",
+    "Suppression",
     "Topic",
     "Urgency",
 ]

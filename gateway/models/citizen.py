@@ -47,7 +47,9 @@ class Citizen(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="citizens"
     )
-    reference = models.CharField(max_length=20, unique=True, default=new_reference)
+    # Unique per organisation, not across them: another organisation's references are none of
+    # this one's business (a global uniqueness would answer "already used" for them).
+    reference = models.CharField(max_length=20, default=new_reference)
     name = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=16, blank=True, validators=[validate_e164], db_index=True)
     is_mobile = models.BooleanField(default=True, help_text="False for a landline.")
@@ -68,6 +70,11 @@ class Citizen(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="citizen_reference_per_organisation"
+            )
+        ]
         indexes = [
             models.Index(fields=["organisation", "area"]),
             # the planner pages citizens in (phone, id) order: one SMS per phone, flat memory

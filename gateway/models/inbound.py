@@ -27,10 +27,19 @@ class InboundMessage(models.Model):
     body = models.TextField()
     keyword = models.CharField(max_length=32, blank=True, help_text="The keyword understood.")
     provider_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    reply = models.TextField(blank=True, help_text="What we answered: a replay gets it again.")
     received_at = models.DateTimeField(default=tz.now, db_index=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
+        constraints = [
+            # A provider retries a webhook it thinks failed: the same message is stored once.
+            models.UniqueConstraint(
+                fields=["channel", "provider_ref"],
+                condition=~models.Q(provider_ref=""),
+                name="inbound_once_per_provider_id",
+            )
+        ]
 
     def __str__(self) -> str:  # never the body: it may hold personal data
         return f"inbound {self.pk} {self.channel}"

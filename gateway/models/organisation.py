@@ -11,6 +11,11 @@ from django.db import models
 from django.utils import timezone as tz
 
 
+def default_countries() -> list[str]:
+    # The organisation's own country: a French town hall texts French numbers.
+    return ["FR"]
+
+
 def default_sms_prices() -> dict[str, str]:
     # Twilio's public price for France, per segment; organisations set their own.
     return {"FR": "0.0725"}
@@ -34,6 +39,13 @@ class Organisation(models.Model):
     sms_max_parts = models.PositiveSmallIntegerField(default=3)
     sms_prices = models.JSONField(default=default_sms_prices, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
+    countries = models.JSONField(
+        default=default_countries,
+        help_text="ISO 3166 codes of the countries whose phones the online sign-up texts.",
+    )
+    signup_codes_per_day = models.PositiveIntegerField(
+        default=200, help_text="Sign-up codes texted per day at most (their cost is bounded)."
+    )
     created_at = models.DateTimeField(default=tz.now)
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
 
-from gateway.subscriptions import available_languages
+from gateway.audience.subscriptions import available_languages
 
 
 def language_name(code: str) -> str:

@@ -1,23 +1,27 @@
 """The public subscription pages (every language with a catalog): sign-up, SMS code, preferences.
 
 - `/inscription/`: name, phone, channels, topics, area, language; an SMS code is sent to the
-  phone (rate-limited per number and per IP) and kept hashed in the session with its expiry
-  and the attempts left;
-- `/inscription/code/`: the code; right, the citizen is stored with consent source `web`;
-- `/inscription/preferences/<signed token>/`: change channels, topics, area, language, or
-  leave; the link is signed with `django.core.signing`.
+  phone (rate-limited per number and per IP, only to the countries the organisation serves,
+  at most `signup_codes_per_day` a day) and the sign-up waits in the database
+  (`gateway.audience.signup_codes`), the session only pointing at it;
+- `/inscription/code/`: the code (5 attempts, counted atomically); right, the citizen is stored
+  with consent source `web`, merged into the citizen of that phone when there is one (a sign-up
+  adds, it never removes what an agent stored);
+- `/inscription/preferences/<token>/`: change channels, topics, area, language, or leave; the
+  token is opaque and expires (`gateway.audience.links`).
+
+An anonymous visit (GET) creates no session: the language and organisation come from the
+query string (`?lang=`, `?commune=`), which the forms post back to.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 import time
 
+import phonenumbers
 import pydantic
-from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,23 +30,29 @@ from django.utils import translation
 
 from channels.base import Recipient
 from channels.errors import ChannelError
-from gateway.citizens import CitizenIn, check, problems_of, save
-from gateway.consents import set_consent
-from gateway.models import CHANNELS, Citizen, Organisation
+from gateway.audience import links, merging, signup_codes, suppression
+from gateway.audience.citizens import (
+    CitizenIn,
+    Problem,
+    check,
+    granted_channels,
+    problems_of,
+    save,
+)
+from gateway.audience.consents import set_consent
+from gateway.audience.signup_codes import Attempt
+from gateway.audience.subscriptions import available_languages
+from gateway.audience.text import slug
+from gateway.models import CHANNELS, Citizen, Organisation, SignupCode
 from gateway.public.languages import language_links, public_languages
 from gateway.ratelimit import TokenBucket
 from gateway.registry import for_organisation
-from gateway.subscriptions import available_languages
 from renderers.i18n import gettext
 from renderers.message import Rendition
 
-CODE_TTL = 600  # seconds a code stays valid
-MAX_ATTEMPTS = 5
 PER_PHONE = TokenBucket("signup-phone", rate=1 / 600, burst=3)  # 3 codes, then 1 per 10 min
 PER_IP = TokenBucket("signup-ip", rate=1 / 60, burst=10)
-SALT = "crieur.preferences"
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
-PREFERENCES_MAX_AGE = 2 * 365 * 86400
 
 
 def _language(request: HttpRequest) -> str:
@@ -50,18 +60,20 @@ def _language(request: HttpRequest) -> str:
     if asked not in available_languages():
         asked = translation.get_language_from_request(request)
     lang = asked if asked in available_languages() else "fr"
-    request.session["lang"] = lang
+    if request.method == "POST":  # no session for a visit, only for a form posted
+        request.session["lang"] = lang
     translation.activate(lang)
     return lang
 
 
 def _organisation(request: HttpRequest) -> Organisation:
-    slug = request.GET.get("commune") or request.session.get("commune")
-    found = Organisation.objects.filter(slug=slug) if slug else Organisation.objects.all()
+    asked = request.GET.get("commune") or request.session.get("commune")
+    found = Organisation.objects.filter(slug=slug(asked)) if asked else Organisation.objects.all()
     organisations = list(found[:2])
     if len(organisations) != 1:
         raise Http404("no such organisation")
-    request.session["commune"] = organisations[0].slug
+    if request.method == "POST":
+        request.session["commune"] = organisations[0].slug
     return organisations[0]
 
 
@@ -79,21 +91,33 @@ def _choices(organisation: Organisation, lang: str) -> dict:
     }
 
 
-# Where the error summary sends the reader: the first input of the field's group.
+# Where a problem is shown: the input the visitor typed it in. The summary links to it, or to
+# the first input of a group of checkboxes.
+INPUTS = {"address_lines.0": "address1", "address_lines.1": "address2"}
 ANCHORS = {"channels": "channel-sms", "consent": "consent-box", "address": "address1"}
-GROUPS = {"address_lines": "address", "postcode": "address", "city": "address"}
+GROUPS = {"address_lines": "address", "country": "address"}
 
 
 def _error_context(errors: list[tuple[str, str]], topics: list) -> dict:
-    """The summary's (anchor, message) links and the messages shown next to each field."""
+    """The summary's (anchor, message) links and the messages shown next to each input."""
     anchors = {**ANCHORS, "topics": f"topic-{topics[0][0]}" if topics else "topics"}
     summary, by_field = [], {}
     for field, problem in errors:
-        group = field.split(".")[0]
-        group = GROUPS.get(group, group)
-        summary.append((anchors.get(group, group), problem))
-        by_field.setdefault(group, []).append(problem)
+        summary.append((anchors.get(field, field), problem))
+        by_field.setdefault(field, []).append(problem)
     return {"errors": summary, "field_errors": by_field}
+
+
+def _shown(problems: list[Problem], lang: str) -> list[tuple[str, str]]:
+    """(input, message in the visitor's language) of the service's problems."""
+    out = []
+    for problem in problems:
+        if problem.field == "address":  # the input holding the printed line it names
+            where = INPUTS.get(problem.input, problem.input) or "address"
+        else:
+            where = INPUTS.get(problem.field, problem.field.split(".")[0])
+        out.append((GROUPS.get(where, where), problem.message(lang)))
+    return out
 
 
 def _data(post, lang: str) -> dict:
@@ -123,16 +147,18 @@ def _page(request, template: str, organisation, lang: str, status: int = 200, **
     return render(request, f"subscribe/{template}", context, status=status)
 
 
-def _digest(code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
-
-
 def start(request: HttpRequest) -> HttpResponse:
     lang = _language(request)
     organisation = _organisation(request)
     if request.method != "POST":
         return _page(request, "form.html", organisation, lang, values={"language": lang})
     values = _data(request.POST, lang)
+
+    def refused(status: int, *problems: tuple[str, str]) -> HttpResponse:
+        return _page(
+            request, "form.html", organisation, lang, status, values=values, errors=list(problems)
+        )
+
     errors: list[tuple[str, str]] = []
     if not request.POST.get("consent"):
         errors.append(("consent", gettext(lang, "Cochez la case pour donner votre accord.")))
@@ -145,23 +171,46 @@ def start(request: HttpRequest) -> HttpResponse:
     except pydantic.ValidationError as exc:  # no channel chosen, a field too long
         checked, problems = None, problems_of(exc)
     named = {field for field, _ in errors}
-    errors += [(field, problem) for field, problem in problems if field not in named]
+    errors += [(f, p) for f, p in _shown(problems, lang) if f not in named]
     if errors or checked is None:
-        return _page(request, "form.html", organisation, lang, 422, values=values, errors=errors)
+        return refused(422, *errors)
     if checked.phone and not checked.is_mobile:
-        errors.append(("phone", gettext(lang, "Le code est envoyé par SMS : donnez un mobile.")))
-        return _page(request, "form.html", organisation, lang, 422, values=values, errors=errors)
+        return refused(
+            422, ("phone", gettext(lang, "Le code est envoyé par SMS : donnez un mobile."))
+        )
+    country = phonenumbers.region_code_for_number(phonenumbers.parse(checked.phone))
+    if country not in organisation.countries:
+        served = ", ".join(organisation.countries)
+        return refused(
+            422,
+            (
+                "phone",
+                gettext(
+                    lang,
+                    "Nous n'envoyons pas de SMS vers ce pays ({country}). "
+                    "Pays desservis : {served}.",
+                ).format(country=country, served=served),
+            ),
+        )
     ip = request.META.get("REMOTE_ADDR", "")
     phone_key = hashlib.sha256(checked.phone.encode()).hexdigest()[:24]
     wait = PER_IP.retry_after(ip) or PER_PHONE.retry_after(phone_key)
     if wait:
-        errors.append(("phone", gettext(lang, "Trop de demandes. Réessayez plus tard.")))
-        response = _page(
-            request, "form.html", organisation, lang, 429, values=values, errors=errors
-        )
+        response = refused(429, ("phone", gettext(lang, "Trop de demandes. Réessayez plus tard.")))
         response["Retry-After"] = str(int(wait) + 1)
         return response
-    code = f"{secrets.randbelow(10**6):06d}"
+    if not signup_codes.take_daily_quota(organisation):
+        return refused(
+            429,
+            (
+                "phone",
+                gettext(
+                    lang,
+                    "Trop de codes envoyés aujourd'hui pour cette commune. Réessayez demain.",
+                ),
+            ),
+        )
+    code = signup_codes.new_code()
     text = gettext(lang, "Votre code d'inscription : {code}. Il expire dans 10 minutes.")
     try:
         for_organisation(organisation.pk).target("sms").channel.send(  # its own sender
@@ -170,71 +219,87 @@ def start(request: HttpRequest) -> HttpResponse:
             idempotency_key=f"signup-{secrets.token_hex(8)}",
         )
     except ChannelError:
-        errors.append(("phone", gettext(lang, "Le SMS n'a pas pu être envoyé à ce numéro.")))
-        return _page(request, "form.html", organisation, lang, 422, values=values, errors=errors)
-    request.session["signup"] = {
-        "values": {**values, "phone": checked.phone},
-        "digest": _digest(code),
-        "expires": time.time() + CODE_TTL,
-        "attempts": 0,
-    }
+        return refused(422, ("phone", gettext(lang, "Le SMS n'a pas pu être envoyé à ce numéro.")))
+    row = signup_codes.pending(
+        organisation, checked.phone, {**values, "phone": checked.phone}, code
+    )
+    request.session["signup"] = row.pk
     return redirect(reverse("signup:code"))
 
 
 def verify(request: HttpRequest) -> HttpResponse:
     lang = _language(request)
     organisation = _organisation(request)
-    pending = request.session.get("signup")
-    if not pending:
+    pending_id = (
+        request.session.get("signup")
+        if request.method == "POST" or request.session.session_key
+        else None
+    )
+    row = (
+        SignupCode.objects.filter(pk=pending_id, organisation=organisation).first()
+        if isinstance(pending_id, int)
+        else None
+    )
+    if row is None:
         return redirect(reverse("signup:start"))
     if request.method != "POST":
         return _page(request, "code.html", organisation, lang)
-    error = ""
-    if time.time() > pending["expires"] or pending["attempts"] >= MAX_ATTEMPTS:
-        del request.session["signup"]
+    code = "".join(request.POST.get("code", "").split())
+    outcome, left = signup_codes.attempt(row, code)
+    if outcome is Attempt.SPENT:
+        # The session is left as it is: a parallel request may still be reading it.
         error = gettext(lang, "Ce code n'est plus valable. Recommencez l'inscription.")
         return _page(request, "code.html", organisation, lang, 410, errors=[("code", error)])
-    pending["attempts"] += 1
-    request.session["signup"] = pending
-    code = "".join(request.POST.get("code", "").split())
-    if not hmac.compare_digest(_digest(code), pending["digest"]):
-        left = MAX_ATTEMPTS - pending["attempts"]
+    if outcome is Attempt.WRONG:
         error = gettext(lang, "Code incorrect. Essais restants : {left}.").format(left=left)
         return _page(request, "code.html", organisation, lang, 422, errors=[("code", error)])
-    checked, _ = check(organisation, CitizenIn(**pending["values"]))
-    if checked is None:  # a topic or area removed meanwhile
+    request.session.pop("signup", None)
+    citizen = _signed_up(organisation, row.values)
+    if citizen is None:  # a topic or area removed meanwhile
         return redirect(reverse("signup:start"))
+    link = reverse("signup:preferences", args=[links.issue(citizen)])
+    return _page(request, "done.html", organisation, lang, preferences=link)
+
+
+def _signed_up(organisation: Organisation, asked: dict) -> Citizen | None:
+    """Store a verified sign-up: a new citizen, or added to the one of that phone."""
     with transaction.atomic():
-        existing = Citizen.objects.filter(
-            organisation=organisation, phone=checked.phone, erased_at__isnull=True
-        ).first()
-        citizen = save(
+        existing = (
+            Citizen.objects.select_for_update()
+            .filter(organisation=organisation, phone=asked["phone"], erased_at__isnull=True)
+            .order_by("pk")
+            .first()
+        )
+        data = merging.signed_up(merging.stored(existing), asked) if existing else asked
+        checked, _ = check(organisation, CitizenIn(**data), consents=granted_channels(existing))
+        if checked is None:
+            return None
+        citizen, _ = save(
             organisation,
             checked,
             source="web",
             evidence=f"web sign-up, SMS code verified {time.strftime(STAMP, time.gmtime())}",
             citizen=existing,
+            grant=asked["channels"],
             regrant=True,
         )
-    del request.session["signup"]
-    link = preferences_url(citizen)
-    return _page(request, "done.html", organisation, lang, preferences=link)
+    return citizen
 
 
 def preferences_url(citizen: Citizen) -> str:
-    token = signing.dumps(citizen.reference, salt=SALT)
-    return reverse("signup:preferences", args=[token])
+    """A new preferences link of `citizen` (the page given at the end of a sign-up)."""
+    return reverse("signup:preferences", args=[links.issue(citizen)])
 
 
 def preferences(request: HttpRequest, token: str) -> HttpResponse:
     lang = _language(request)
     try:
-        reference = signing.loads(token, salt=SALT, max_age=PREFERENCES_MAX_AGE)
-    except signing.BadSignature:
-        raise Http404("invalid or expired link") from None
-    citizen = Citizen.objects.filter(reference=reference, erased_at__isnull=True).first()
+        citizen = links.open_link(token)
+    except links.LinkExpiredError:
+        page = {"language_links": language_links(request), "lang": lang}
+        return render(request, "subscribe/expired.html", page, status=410)
     if citizen is None:
-        raise Http404("no such subscriber")
+        raise Http404("no such link")
     organisation = citizen.organisation
     consents = dict(citizen.consents.values_list("channel", "granted"))
     values = {
@@ -249,8 +314,8 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     values = {
         **values,
         "channels": wanted,
-        "topics": request.POST.getlist("topics"),
-        "area": request.POST.get("area", ""),
+        "topics": [slug(t) for t in request.POST.getlist("topics")],
+        "area": slug(request.POST.get("area", "")),
         "language": request.POST.get("language") or citizen.language,
     }
     errors = _apply_preferences(citizen, values, lang)
@@ -280,15 +345,21 @@ def _apply_preferences(citizen: Citizen, values: dict, lang: str) -> list[tuple[
             errors.append(("channels", gettext(lang, "Canal inconnu.")))
     if "post" in values["channels"] and not citizen.address_lines:
         errors.append(("channels", gettext(lang, "Pas d'adresse postale : contactez la mairie.")))
+    if {"sms", "voice"} & set(values["channels"]) and not citizen.phone:
+        errors.append(
+            ("channels", gettext(lang, "Pas de numéro de téléphone : contactez la mairie."))
+        )
     if errors:
         return errors
     evidence = "web preferences page"
     with transaction.atomic():
         for channel in CHANNELS:
             if channel in values["channels"]:
+                suppression.lift(organisation, citizen.phone, channel)
                 set_consent(citizen, channel, True, source="web", evidence=evidence)
             elif citizen.consents.filter(channel=channel, granted=True).exists():
                 set_consent(citizen, channel, False, source="web", evidence=evidence)
+                suppression.suppress(organisation, citizen.phone, channel, source="web")
         kept = [c for c in citizen.channels if c in values["channels"]]
         citizen.channels = kept + [c for c in values["channels"] if c not in kept]
         citizen.language = values["language"]

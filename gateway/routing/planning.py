@@ -16,6 +16,7 @@ from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
+from gateway.audience.suppression import SuppressedPhones
 from gateway.models import Announcement, Citizen, Consent, Delivery, DeliveryStatus
 from gateway.routing.plan import (
     WEEKLY_LETTER,
@@ -67,6 +68,8 @@ def citizen_profiles(
         citizens = citizens.filter(area_id__in=area_ids)
     if citizen_ids is not None:
         citizens = citizens.filter(id__in=citizen_ids)
+    # Opted-out phones (the suppression list) lose those consents, whatever the rows say.
+    suppressed = SuppressedPhones(announcement.organisation_id)
     rows = (
         citizens.annotate(
             granted=_joined(Consent.objects.filter(granted=True), "channel"),
@@ -89,11 +92,14 @@ def citizen_profiles(
         granted,
         slugs,
     ) in rows.iterator(chunk_size=BATCH):
+        consents = frozenset(granted.split(",")) if granted else frozenset()
+        if suppressed and phone:
+            consents -= suppressed.channels(phone)
         yield CitizenProfile(
             id=cid,
             language=language,
             channels=tuple(channels),
-            consents=frozenset(granted.split(",")) if granted else frozenset(),
+            consents=consents,
             phone=phone,
             is_mobile=mobile,
             has_address=any(str(line).strip() for line in address or ()),

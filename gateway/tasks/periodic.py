@@ -47,11 +47,12 @@ def take_all(queryset: QuerySet, to: str, batch: int | None = None, **changes) -
 
 
 @app.task(name="crieur.purge_delivery_details")
-def purge_delivery_details() -> int:
-    """Clear the details of deliveries past the retention period (daily)."""
-    from gateway.citizens import purge_delivery_details as purge
+def purge_delivery_details() -> dict[str, int]:
+    """Clear what is past its retention (daily): delivery details, the bodies of citizens'
+    texts, unverified sign-ups, expired preference links (`gateway.audience.gdpr`)."""
+    from gateway.audience.gdpr import purge_expired
 
-    return purge()
+    return purge_expired()
 
 
 @app.task(name="crieur.release_deferred")

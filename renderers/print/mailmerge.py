@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from renderers.csvsafe import safe_writer
 from renderers.errors import RenderError
 from renderers.message import Message
 from renderers.print.address import PostalRecipient
@@ -105,7 +106,7 @@ def merge_letters(
     runner = _Runner(workers)
     try:
         with open(rejects_path, "w", newline="", encoding="utf-8") as rejects_file:
-            rejects = csv.writer(rejects_file)
+            rejects = safe_writer(rejects_file)
             rejects.writerow(REJECT_COLUMNS)
             for recipient in recipients:
                 handled += 1
@@ -199,9 +200,9 @@ class _Output:
         if self.joiner is None:
             self.joiner = PDFJoiner(self.pdf_path, title=job.title)
             self.manifest_file = open(self.manifest_path, "w", newline="", encoding="utf-8")  # noqa: SIM115
-            csv.writer(self.manifest_file).writerow(MANIFEST_COLUMNS)
+            safe_writer(self.manifest_file).writerow(MANIFEST_COLUMNS)
         assert self.manifest_file is not None
-        writer = csv.writer(self.manifest_file)
+        writer = safe_writer(self.manifest_file)
         first_page = self.joiner.pages + 1
         for (reference, _, locale), count in zip(job.letters, pages, strict=True):
             self.letters += 1

@@ -143,9 +143,9 @@ def test_paper_form_then_search_and_reach_before_publishing(browser, live_server
     page.get_by_role("button", name="Enregistrer le formulaire").click()
 
     summary = page.get_by_role("alert")
-    assert "line 2 is 49 characters, at most 38" in summary.inner_text()
+    assert "la ligne 2 fait 49 caractères, au plus 38" in summary.inner_text()
     line2 = page.get_by_label("Adresse, ligne 2")
-    assert "at most 38" in page.locator("#id_address1-error").inner_text()
+    assert "au plus 38" in page.locator("#id_address1-error").inner_text()
     assert "id_address1-error" in line2.get_attribute("aria-describedby")
     assert line2.get_attribute("aria-invalid") == "true"
     shots(page, "paper-form-address-error")

@@ -131,6 +131,13 @@ def body_for(method: str, path: str, has_body: bool):
     return BODIES[(method, path)]
 
 
+def an_import(organisation) -> int:
+    from gateway.audience.importer import import_citizens
+
+    csv = "reference,name,channels,postcode,city\nI-1,Anne,post,49123,Saint-Crieur\n"
+    return import_citizens(organisation, csv, source_name="a.csv").import_id
+
+
 @pytest.fixture
 def world():
     """Our organisation with one member per role, and another organisation's objects."""
@@ -153,6 +160,7 @@ def world():
         "key_id": their_key.pk,
         "reference": create_citizen(theirs, name=f"Citoyen {MARK}").reference,
         "account_id": create_account(theirs, label=f"Compte {MARK}").pk,
+        "import_id": an_import(theirs),
     }
     our_author = create_user(ours, Role.AUTHOR)
     our_ids = {
@@ -162,6 +170,7 @@ def world():
         "key_id": ApiKey.issue(ours, our_author, "other")[0].pk,
         "reference": create_citizen(ours).reference,
         "account_id": create_account(ours).pk,
+        "import_id": an_import(ours),
     }
     return {"ours": ours, "keys": keys, "theirs": their_ids, "our_ids": our_ids}
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from gateway.citizens import purge_delivery_details
+from gateway.audience.gdpr import purge_delivery_details
 from gateway.cli import main
 from gateway.models import AuditEvent, Citizen, Consent, Delivery
 from tests.factories import (
@@ -142,7 +142,9 @@ def test_import_over_the_api_is_all_or_nothing(client):
     assert not Citizen.objects.exists()
     upload = SimpleUploadedFile("c.csv", EXAMPLE.read_bytes(), content_type="text/csv")
     response = client.post("/api/citizens/import", {"file": upload})
-    assert response.json() == {"created": 4, "updated": 0}
+    body = response.json()
+    assert (body["created"], body["updated"], body["dry_run"]) == (4, 0, False)
+    assert [c["action"] for c in body["citizens"]] == ["created"] * 4
 
 
 def test_cli_import_reports_every_problem_and_stores_nothing(org, capsys):
@@ -163,7 +165,7 @@ def test_cli_import_then_reimport_keeps_opt_outs(org, capsys):
     assert Consent.objects.get(citizen=anne, channel="sms").evidence.endswith("line 2")
     Consent.objects.filter(citizen=anne, channel="sms").update(granted=False, source="sms")
     assert main(["import", "citizens", str(EXAMPLE), "--organisation", org.slug]) == 0
-    assert "0 citizen(s) created, 4 updated" in capsys.readouterr().out
+    assert "0 citizen(s) created, 0 updated, 4 unchanged" in capsys.readouterr().out
     assert not Consent.objects.get(citizen=anne, channel="sms").granted
     assert Citizen.objects.count() == 4
 

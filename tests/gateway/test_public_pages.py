@@ -70,8 +70,10 @@ def test_every_input_has_a_label_on_every_page(org):
     assert wrong.status_code == 422 and unlabelled(doc(wrong)) == []
     citizen = create_citizen(org, channels=("sms",))
     assert unlabelled(doc(client.get(preferences_url(citizen)))) == []
+    from gateway.audience.signup_codes import pending
+
     session = client.session
-    session["signup"] = {"values": {}, "digest": "", "expires": 0, "attempts": 0}
+    session["signup"] = pending(org, "+33612345678", {}, "123456").pk
     session.save()
     assert unlabelled(doc(client.get("/inscription/code/"))) == []
 

@@ -9,7 +9,7 @@ from django.test import Client
 from lxml import etree
 from twilio.request_validator import RequestValidator
 
-from gateway.keywords import Command, Vocabulary, fold, parse
+from gateway.audience.keywords import Command, Vocabulary, fold, parse
 from gateway.models import AuditEvent, Citizen, Consent, Delivery, InboundMessage, Topic
 from renderers.sms import analyse
 from tests.factories import create_announcement, create_citizen, create_organisation
@@ -135,14 +135,18 @@ def test_join_in_english_answers_in_english(org):
 
 
 def test_stop_then_start_and_an_opt_out_of_an_unknown_phone_is_kept(org):
+    from gateway.audience.suppression import is_suppressed
+
     create_citizen(org, phone="+33611111111", channels=("sms",))
     assert "START" in reply(text("arrêt"))
     assert not sms_consent().granted
     reply(text("START"))
     assert sms_consent().granted
     reply(text("STOP", phone="+33622222222"))
-    assert not sms_consent("+33622222222").granted
-    assert AuditEvent.objects.filter(action="consent.withdrawn").count() == 2
+    # kept on the suppression list (a keyed hash): no citizen, no number stored
+    assert not Citizen.objects.filter(phone="+33622222222").exists()
+    assert is_suppressed(org, "+33622222222", "sms")
+    assert AuditEvent.objects.filter(action="consent.withdrawn").count() == 1
 
 
 def test_a_household_phone_stops_every_member(org):

@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
+from gateway.audience.changes import masked
+from gateway.audience.text import readable
 from gateway.console.access import member
 from gateway.models import Citizen
 from gateway.weekly import weekly_notice
@@ -19,17 +21,10 @@ from renderers.i18n import ngettext
 PAGE = 50
 
 
-def masked(phone: str) -> str:
-    """`+33612345678` → `+336••••••78`: enough to recognise a number, not to call it."""
-    if len(phone) < 6:
-        return "•" * len(phone)
-    return phone[:4] + "•" * (len(phone) - 6) + phone[-2:]
-
-
 @login_required
 def subscribers(request):
     membership = member(request)
-    query = request.GET.get("q", "").strip()
+    query = readable(request.GET.get("q", "")).strip()  # a NUL would be a 500 on PostgreSQL
     citizens = Citizen.objects.filter(
         organisation=membership.organisation, erased_at__isnull=True
     ).select_related("area")

@@ -1,8 +1,13 @@
 """Subscribing by SMS: apply a keyword request to the citizens of one phone, answer in one SMS.
 
 Every change is a consent change with its evidence (source `sms`, time, Twilio message id).
-A STOP from an unknown phone is kept as an opted-out citizen (phone only), so a later import
-or sign-up of that phone never texts it again.
+A STOP puts the phone on the suppression list (a keyed hash, no number), so a later import,
+paper form or entry of that phone never texts it again, even after an erasure; START or a
+join keyword from the phone takes it off.
+
+Each text is stored once per provider id (a unique constraint): the first request stores it
+before acting; a replay (the provider retrying, in parallel or later) finds it and gets the
+same answer, changing nothing.
 """
 
 from __future__ import annotations
@@ -10,10 +15,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel import Locale
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from gateway.consents import set_consent
-from gateway.keywords import Command, Request, Vocabulary, fold, parse
+from gateway.audience import suppression
+from gateway.audience.consents import set_consent
+from gateway.audience.keywords import Command, Request, Vocabulary, fold, parse
+from gateway.audience.text import provider_id, readable
 from gateway.models import (
     Channel,
     Citizen,
@@ -48,11 +55,36 @@ def vocabulary(organisation: Organisation) -> Vocabulary:
 
 
 def handle_sms(organisation: Organisation, phone: str, text: str, message_id: str) -> str:
-    """Apply the text's request for `phone` and return the reply (one SMS where possible)."""
+    """Apply the text's request for `phone` and return the reply (one SMS where possible).
+
+    A text already received (same provider id) changes nothing and gets the same reply.
+    """
+    text, message_id = readable(text), provider_id(message_id)
+    replied = _replied(message_id)
+    if replied is not None:
+        return replied
+    try:
+        return _handle(organisation, phone, text, message_id)
+    except IntegrityError:
+        replied = _replied(message_id)  # a parallel replay stored it first: its answer
+        if replied is None:
+            raise
+        return replied
+
+
+def _replied(message_id: str) -> str | None:
+    if not message_id:
+        return None
+    rows = InboundMessage.objects.filter(channel=Channel.SMS, provider_ref=message_id)
+    return rows.values_list("reply", flat=True).first()
+
+
+def _handle(organisation: Organisation, phone: str, text: str, message_id: str) -> str:
     words = vocabulary(organisation)
     request = parse(text, words)
     evidence = f"sms {message_id}: {request.command.value}"
     with transaction.atomic():
+        kept = _keep(organisation, phone, text, message_id, request.command)
         citizens = list(
             Citizen.objects.select_for_update()
             .filter(organisation=organisation, phone=phone, erased_at__isnull=True)
@@ -63,19 +95,28 @@ def handle_sms(organisation: Organisation, phone: str, text: str, message_id: st
             if citizens
             else request.language or organisation.default_locale or SOURCE_LOCALE
         )
-        reply = _apply(organisation, phone, request, citizens, evidence, locale, words)
-        _keep(organisation, phone, text, message_id, request.command)
-    return smart_encode(reply)
+        reply = smart_encode(
+            _apply(organisation, phone, request, citizens, evidence, locale, words)
+        )
+        kept.reply = reply
+        kept.citizen = kept.citizen or _first_citizen(organisation, phone)
+        kept.save(update_fields=["reply", "citizen"])
+    return reply
 
 
-def _keep(organisation, phone: str, text: str, message_id: str, command: Command) -> None:
-    """The reply, for the agents: linked to the citizen (never the phone number) and to the
-    last announcement texted to them, which is most likely what they answer."""
-    citizen = (
+def _first_citizen(organisation, phone: str) -> Citizen | None:
+    return (
         Citizen.objects.filter(organisation=organisation, phone=phone, erased_at__isnull=True)
         .order_by("pk")
         .first()
     )
+
+
+def _keep(organisation, phone: str, text: str, message_id: str, command: Command) -> InboundMessage:
+    """The text, for the agents, stored first (its provider id is unique: a parallel replay
+    fails here, before acting): linked to the citizen (never the phone number) and to the
+    last announcement texted to them, which is most likely what they answer."""
+    citizen = _first_citizen(organisation, phone)
     last = (
         Delivery.objects.filter(citizen=citizen, channel=Channel.SMS)
         .order_by("-created_at", "-pk")
@@ -84,23 +125,26 @@ def _keep(organisation, phone: str, text: str, message_id: str, command: Command
         if citizen
         else None
     )
-    InboundMessage.objects.create(
+    return InboundMessage.objects.create(
         organisation=organisation,
         citizen=citizen,
         announcement_id=last,
         channel=Channel.SMS,
         body=text[:1600],
         keyword="" if command is Command.UNKNOWN else command.value,
-        provider_ref=message_id[:64],
+        provider_ref=message_id,
     )
 
 
 def _apply(organisation, phone, request: Request, citizens, evidence, locale, words) -> str:
     topics = ", ".join(sorted({k.upper() for k, slug in words.topics.items() if k == slug}))
     if request.command is Command.STOP:
-        for citizen in citizens or [_new_citizen(organisation, phone, locale, channels=[])]:
+        suppression.suppress(organisation, phone, Channel.SMS, source=ConsentSource.SMS)
+        for citizen in citizens:
             set_consent(citizen, Channel.SMS, False, source=ConsentSource.SMS, evidence=evidence)
         return gettext(locale, "Vous ne recevrez plus nos SMS. Envoyez START pour les reprendre.")
+    if request.command in (Command.START, Command.JOIN) and not request.unknown:
+        suppression.lift(organisation, phone, Channel.SMS)  # the phone asks again itself
     if request.command is Command.START:
         for citizen in citizens or [_new_citizen(organisation, phone, locale)]:
             _subscribe(citizen, evidence)
@@ -143,9 +187,9 @@ def _apply(organisation, phone, request: Request, citizens, evidence, locale, wo
     return gettext(locale, "Message non compris. Envoyez AIDE pour l'aide, STOP pour arrêter.")
 
 
-def _new_citizen(organisation, phone: str, locale: str, channels=("sms",)) -> Citizen:
+def _new_citizen(organisation, phone: str, locale: str) -> Citizen:
     return Citizen.objects.create(
-        organisation=organisation, phone=phone, language=locale, channels=list(channels)
+        organisation=organisation, phone=phone, language=locale, channels=[Channel.SMS]
     )
 
 
