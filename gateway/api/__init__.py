@@ -36,7 +36,8 @@ def auth_error(request, exc):
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     problems = [
-        {"field": _field(e.get("loc", ())), "problem": e.get("msg", "")} for e in exc.errors
+        {"field": _field(e.get("loc", ())), "problem": _problem(e.get("msg", ""))}
+        for e in exc.errors
     ]
     first = problems[0] if problems else {"field": "", "problem": "invalid request"}
     return api.create_response(
@@ -44,6 +45,11 @@ def validation_error(request, exc: ValidationError):
         {"detail": f"{first['field'] or 'body'}: {first['problem']}", "errors": problems},
         status=422,
     )
+
+
+def _problem(message: str) -> str:
+    """pydantic prefixes the messages of our own validators with "Value error, "."""
+    return message.removeprefix("Value error, ")
 
 
 def _field(loc) -> str:
