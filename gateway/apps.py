@@ -5,3 +5,6 @@ class GatewayConfig(AppConfig):
     name = "gateway"
     verbose_name = "Crieur"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from gateway import checks  # noqa: F401  (registers the system checks)
