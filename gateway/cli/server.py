@@ -34,7 +34,9 @@ def register(subparsers) -> None:
     serve.set_defaults(handler=serve_cmd)
 
     worker = subparsers.add_parser("worker", help="run a Celery worker (production scale-out)")
-    worker.add_argument("--queues", default=None, help="comma-separated queues (default: all)")
+    worker.add_argument(
+        "--queues", default="all", help="comma-separated queues, or all (the default)"
+    )
     worker.add_argument("--concurrency", type=int, default=None)
     worker.add_argument("--loglevel", default="INFO")
     worker.add_argument(
@@ -138,7 +140,7 @@ def worker_cmd(args: argparse.Namespace) -> int:
     from gateway.models import Heartbeat
     from gateway.registry import channels
 
-    queues = args.queues.split(",") if args.queues else list(QUEUES)
+    queues = list(QUEUES) if args.queues == "all" else args.queues.split(",")
     if unknown := [q for q in queues if q not in QUEUES]:
         raise CLIError(f"--queues: unknown {','.join(unknown)} (queues: {','.join(QUEUES)})")
     channels()  # a bad credential fails now, not at the first send
