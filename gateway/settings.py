@@ -21,16 +21,17 @@ DATA_DIR = read("CRIEUR_DATA_DIR", BASE_DIR / "var")
 
 PRODUCTION = read("CRIEUR_ENV") == "production"
 DEBUG = read("CRIEUR_DEBUG")
-# An own key, else (outside production) the development key of this data folder. Production
-# never falls back to a known key: without its own, a throwaway one per process (and
-# `crieur web/worker/beat/serve`, the WSGI module and the system checks refuse to start: see
-# gateway/conf.py `secret_problem`).
+# Why this process must not serve (one line), or "": checked by the servers before they start
+# (`crieur web/worker/beat/serve` and every command on a real database, the WSGI module, the
+# system checks; see gateway/conf.py `secret_problem`).
+SECRET_KEY_PROBLEM = secret_problem()
+# An own key; else, on the embedded default only, the development key of this data folder.
+# Where an own key is needed, never a known one: a throwaway key for this process (tests on
+# PostgreSQL run so; a server has refused to start by then).
 SECRET_KEY_IS_OWN = bool(read("CRIEUR_SECRET_KEY"))
 SECRET_KEY = read("CRIEUR_SECRET_KEY") or (
-    secrets.token_urlsafe(50) if PRODUCTION else development_key(DATA_DIR)
+    secrets.token_urlsafe(50) if SECRET_KEY_PROBLEM else development_key(DATA_DIR)
 )
-# Why this process must not serve (one line), or "": checked by the servers before they start.
-SECRET_KEY_PROBLEM = secret_problem()
 PUBLIC_URL = read("CRIEUR_PUBLIC_URL").rstrip("/")
 ALLOWED_HOSTS = read("CRIEUR_ALLOWED_HOSTS") or list(
     dict.fromkeys(

@@ -20,5 +20,6 @@ except ConfigError as exc:  # a malformed variable: named in the message
     problem = str(exc)
 if problem:
     print(f"crieur: error: {problem}", file=sys.stderr)
-    raise SystemExit(2)
+    # Under gunicorn, 3 is a worker's boot error: the server stops instead of respawning it.
+    raise SystemExit(3 if "gunicorn" in sys.modules else 2)
 application = get_wsgi_application()
