@@ -100,6 +100,7 @@ def user_create(args: argparse.Namespace) -> int:
     from django.contrib.auth import get_user_model, password_validation
     from django.core.exceptions import ValidationError
     from django.db import transaction
+    from django.utils import translation
 
     from gateway.models import AuditEvent, Membership, Organisation
 
@@ -112,7 +113,8 @@ def user_create(args: argparse.Namespace) -> int:
     password = _password(args)
     candidate = get_user_model()(username=args.username, email=args.email)
     try:
-        password_validation.validate_password(password, candidate)
+        with translation.override("en"):  # the command line speaks English throughout
+            password_validation.validate_password(password, candidate)
     except ValidationError as exc:
         raise CLIError("password: " + " ".join(exc.messages)) from None
     with transaction.atomic():

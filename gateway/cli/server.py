@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 
 from gateway.cli import CLIError, setup_django
 
@@ -163,12 +164,18 @@ def beat_cmd(args: argparse.Namespace) -> int:
     from gateway.heartbeat import Beating
     from gateway.models import Heartbeat
 
+    # Stopped before Celery installs its own handler, it still removes its heartbeat.
+    signal.signal(signal.SIGTERM, _exit)
     beating = Beating(Heartbeat.BEAT).start()
     try:
         app.Beat(loglevel=args.loglevel.upper(), quiet=True).run()
     finally:
         beating.stop()
     return 0
+
+
+def _exit(signum, frame) -> None:
+    raise SystemExit(0)
 
 
 def manage_cmd(args: argparse.Namespace) -> int:
