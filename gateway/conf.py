@@ -39,6 +39,7 @@ class Variable:
     show: str = CLEAR
     shown_default: str = ""  # how the docs say the default, when it is computed elsewhere
     prefix: bool = False  # `name` is a prefix: CRIEUR_RATE_<CHANNEL>
+    placeholder: str = ""  # what follows the prefix, in the docs
     group: str = "general"
 
     @property
@@ -136,6 +137,7 @@ VARIABLES: tuple[Variable, ...] = (
       "and error are cleared (counts are kept)", kind="int", group="delivery"),
     V("CRIEUR_RATE_", "", "provider requests per second per account, e.g. "
       "`CRIEUR_RATE_TWILIO_SMS=50` (`0`: no limit)", kind="float", prefix=True,
+      placeholder="<CHANNEL>",
       shown_default="the channel's own", group="delivery"),
     # --- providers: the instance-wide default accounts
     V("TWILIO_ACCOUNT_SID", "", "Twilio account (SMS and voice); unset: outbox",

@@ -101,7 +101,7 @@ def markdown_table() -> str:
         for var in conf.VARIABLES:
             if var.group != group:
                 continue
-            name = f"`{var.name}<NAME>`" if var.prefix else f"`{var.name}`"
+            name = f"`{var.name}{var.placeholder}`" if var.prefix else f"`{var.name}`"
             secret = {"secret": "yes", "url": "its password"}.get(var.show, "")
             lines.append(f"| {name} | {var.documented_default()} | {secret} | {var.description} |")
         lines.append("")

@@ -23,6 +23,13 @@ def beat(seconds_ago: float = 0, role: str = Heartbeat.WORKER) -> None:
     Heartbeat.objects.create(name=f"{role}@host:{time.time_ns()}", role=role, seen_at=seen)
 
 
+def wait_for_heartbeat(role: str, process: Process, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not Heartbeat.objects.filter(role=role).exists():
+        assert time.monotonic() < deadline, process.output
+        time.sleep(0.2)
+
+
 def test_healthz_answers_any_host_over_plain_http(settings):
     settings.ALLOWED_HOSTS = ["crieur.example.org"]
     settings.SECURE_SSL_REDIRECT = True
@@ -74,10 +81,7 @@ def test_a_worker_logs_its_start_and_stop_and_beats_in_between(tmp_path):
     worker = Process("worker", "--queues", "sms,voice", "--concurrency", "1").start()
     try:
         worker.wait_for(re.compile(r"worker@\S+ started \(queues: sms,voice\)"))
-        deadline = time.monotonic() + 30
-        while not Heartbeat.objects.filter(role=Heartbeat.WORKER).exists():
-            assert time.monotonic() < deadline, worker.output
-            time.sleep(0.2)
+        wait_for_heartbeat(Heartbeat.WORKER, worker)
         ready = Client().get("/readyz")
         assert json.loads(ready.content)["checks"]["workers"] == "ok"
     finally:
@@ -92,10 +96,7 @@ def test_beat_beats_too_and_the_queues_are_checked(tmp_path):
     scheduler = Process("beat", "--loglevel", "WARNING").start()
     try:
         scheduler.wait_for(re.compile(r"beat@\S+ started"))
-        deadline = time.monotonic() + 30
-        while not Heartbeat.objects.filter(role=Heartbeat.BEAT).exists():
-            assert time.monotonic() < deadline, scheduler.output
-            time.sleep(0.2)
+        wait_for_heartbeat(Heartbeat.BEAT, scheduler)
     finally:
         output = scheduler.stop()
     assert re.search(r"beat@\S+ stopped", output), output
