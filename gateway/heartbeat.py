@@ -16,6 +16,7 @@ from django.utils import timezone
 logger = logging.getLogger("crieur.process")
 
 INTERVAL = 15.0  # seconds between beats; CRIEUR_WORKER_SEEN_SECONDS should be several of them
+FORGET_AFTER = timedelta(days=1)
 
 
 class Beating:
@@ -49,6 +50,10 @@ class Beating:
     def _run(self) -> None:
         from gateway.models import Heartbeat
 
+        try:  # rows of processes killed long ago (a warm stop removes its own)
+            Heartbeat.objects.filter(seen_at__lt=timezone.now() - FORGET_AFTER).delete()
+        except Exception:
+            pass
         while not self._stop.is_set():
             try:
                 close_old_connections()
