@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -94,7 +95,6 @@ def run(count: int, batch: int, env: dict[str, str], base_url: str) -> float:
             "worker",
             "--concurrency",
             "1",
-            "--no-beat",
             "--queues",
             "sms",
             "--loglevel",
@@ -181,6 +181,7 @@ def main() -> None:
         "TWILIO_FROM_NUMBER": "+33700000001",
         "TWILIO_BASE_URL": base_url,
         "CRIEUR_RATE_TWILIO_SMS": "0",
+        "CRIEUR_SECRET_KEY": secrets.token_urlsafe(50),  # a real broker needs an own key
         "DJANGO_SETTINGS_MODULE": "gateway.settings",
     }
     os.environ.update(env)

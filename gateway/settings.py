@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from whitenoise.compress import Compressor
 
 from gateway.conf import development_key, matching, read, secret_problem
 
@@ -133,11 +134,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True  # every page links the hashed names
 # Source maps are for the browser's developer tools only: not worth compressing (megabytes).
-WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
-    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
-    *("swf", "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4"),
-    *("mpeg", "mpg", "wmv", "zst", "map"),
-)
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
 LOGIN_URL = "console:login"

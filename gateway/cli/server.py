@@ -45,6 +45,8 @@ def register(subparsers) -> None:
         action="store_true",
         help="also run the periodic tasks here (one machine, no `crieur beat`)",
     )
+    # The default before `crieur beat` existed; still accepted so older scripts keep working.
+    worker.add_argument("--no-beat", action="store_true", help=argparse.SUPPRESS)
     worker.set_defaults(handler=worker_cmd)
 
     beat = subparsers.add_parser("beat", help="run the periodic tasks' scheduler (one per site)")

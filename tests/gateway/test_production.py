@@ -47,6 +47,7 @@ def web(static_root):
 
 def test_check_deploy_prints_no_warning_under_production_settings():
     env = server_env(**PRODUCTION, CRIEUR_SECRET_KEY=secrets.token_urlsafe(50))
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for themselves
     result = subprocess.run(
         [sys.executable, "-m", "gateway.cli", "manage", "check", "--deploy", "--fail-level",
          "WARNING"],
