@@ -95,12 +95,16 @@ def web_cmd(args: argparse.Namespace) -> int:
         "secure_scheme_headers": {},
         "forwarded_allow_ips": "",
         "proc_name": "crieur-web",
+        # gunicorn >= 25 opens a control socket in $HOME: one per host, shared by every
+        # `crieur web` there; nothing in Crieur uses it.
+        "control_socket_disable": True,
     }
 
     class Web(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:  # a setting older gunicorns do not have is left
+                    self.cfg.set(key, value)
 
         def load(self):
             from gateway.wsgi import application
