@@ -26,6 +26,12 @@ demo: install ## build a demo town on the embedded default and publish one annou
 test: install ## run the whole test suite (embedded default: SQLite, no server needed)
 	$(BIN)/pytest -q
 
+test-production: install ## the production topology test (needs DATABASE_URL, CELERY_BROKER_URL, CRIEUR_SECRET_KEY)
+	$(BIN)/pytest -q -m production tests/e2e
+
+check-deploy: install ## production settings pass `manage check --deploy` (needs CRIEUR_SECRET_KEY)
+	CRIEUR_ENV=production $(BIN)/crieur manage check --deploy --fail-level WARNING
+
 locales-update: $(STAMP) ## extract the fixed words and update every catalog
 	$(BIN)/pybabel -q extract -F babel.cfg -k gettext:2 -k ngettext:2,3 -o locales/crieur.pot --no-location --sort-output --project=crieur renderers channels gateway
 	$(BIN)/pybabel -q update -D crieur -i locales/crieur.pot -d locales --no-fuzzy-matching --ignore-obsolete
@@ -41,4 +47,5 @@ clean: ## remove the virtual environment and generated files
 	rm -rf $(VENV) var/ build/ *.egg-info
 	find locales -name '*.mo' -delete
 
-.PHONY: help install locales demo test locales-update locales-check lint clean
+.PHONY: help install locales demo test test-production check-deploy locales-update locales-check \
+	lint clean

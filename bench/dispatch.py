@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -104,7 +105,6 @@ def run(count: int, batch: int, env: dict[str, str], base_url: str, own: bool = 
             "worker",
             "--concurrency",
             "1",
-            "--no-beat",
             "--queues",
             "sms",
             "--loglevel",
@@ -181,6 +181,7 @@ def measure(args: argparse.Namespace, base_url: str):
         "TWILIO_BASE_URL": base_url,
         "CRIEUR_RATE_TWILIO_SMS": "0",
         "CRIEUR_SECRETS_KEY": "7bO3W0QbQd1r6oWm5v0tQd9nTqL1mI2jQ0s5u1Xc3Zk=",  # bench only
+        "CRIEUR_SECRET_KEY": secrets.token_urlsafe(50),  # a real broker needs an own key
         "DJANGO_SETTINGS_MODULE": "gateway.settings",
     }
     os.environ.update(env)

@@ -7,4 +7,5 @@ class GatewayConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from gateway import checks  # noqa: F401  (registers the system checks)
         from gateway.audience import suppression  # noqa: F401  (registers its system check)

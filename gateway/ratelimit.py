@@ -40,7 +40,7 @@ class MemoryBackend:
             tokens, stamp = self._buckets.get(key, (burst, now))
             tokens = min(burst, tokens + (now - stamp) * rate)
             if tokens >= n or debt:
-                tokens -= n
+                tokens = min(burst, tokens - n)
                 wait = max(0.0, -tokens / rate)
             else:
                 wait = (n - tokens) / rate
@@ -60,7 +60,7 @@ local stamp = tonumber(state[2]) or now
 tokens = math.min(burst, tokens + (now - stamp) * rate)
 local result
 if tokens >= n or debt == '1' then
-  tokens = tokens - n
+  tokens = math.min(burst, tokens - n)
   result = math.max(0, -tokens / rate)
 else
   result = -((n - tokens) / rate)
@@ -110,6 +110,10 @@ class TokenBucket:
     def retry_after(self, key: str = "", n: float = 1) -> float:
         """Like `allow`, but a refusal answers the seconds to wait (for `Retry-After`)."""
         return backend().take(self._key(key), self.rate, self.burst, n, debt=False)
+
+    def give_back(self, key: str = "", n: float = 1) -> None:
+        """Return `n` tokens taken by `allow` or `retry_after` (never above `burst`)."""
+        backend().take(self._key(key), self.rate, self.burst, -n, debt=False)
 
     def _key(self, key: str) -> str:
         return f"{self.name}:{key}" if key else self.name

@@ -2,8 +2,10 @@ from django.urls import include, path
 
 from gateway import verification
 from gateway.api import api
+from gateway.api.docs import redoc_page
 
 urlpatterns = [
+    path("api/redoc", redoc_page(api), name="api-redoc"),
     path("api/", api.urls),
     path("hooks/twilio/", include("gateway.hooks.urls")),
     path("console/", include("gateway.console.urls")),

@@ -4,7 +4,7 @@ The keys are `settings.SECRETS_KEYS` (`CRIEUR_SECRETS_KEY`, a comma-separated li
 encrypts, every one decrypts (`MultiFernet`). To rotate: put a new key first and keep the old
 ones after it, run `crieur accounts rotate-keys` (every secret encrypted again with the new
 key), then drop the old keys. Without any key (the newcomer default, never with
-`CRIEUR_PRODUCTION=1`) one is generated once in the data folder, readable by its owner only.
+`CRIEUR_ENV=production`) one is generated once in the data folder, readable by its owner only.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def keys() -> tuple[str, ...]:
         return tuple(settings.SECRETS_KEYS)
     if settings.SECRETS_KEY_FILE is None:
         raise SecretsKeyError(
-            "CRIEUR_SECRETS_KEY is not set (required with CRIEUR_PRODUCTION=1); "
+            "CRIEUR_SECRETS_KEY is not set (required with CRIEUR_ENV=production); "
             "make one with `crieur accounts new-key`"
         )
     return (_file_key(Path(settings.SECRETS_KEY_FILE)),)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from gateway.api.docs import docs_csp, swagger
 from gateway.api.security import needs
 from renderers.errors import RenderError
 
@@ -18,6 +19,8 @@ api = NinjaAPI(
     ),
     auth=needs("admin"),  # an operation that forgets to say what it needs is for admins only
     urls_namespace="api",
+    docs=swagger,  # Swagger UI from django-ninja's own static files (gateway/api/docs.py)
+    docs_decorator=docs_csp,
 )
 
 

@@ -202,7 +202,7 @@ def _rendition_out(r: RenditionValue) -> dict:
 @router.get(
     "/{announcement_id}/preview/audio",
     response={200: None, **errors(404, 503)},
-    openapi_extra={"responses": {"200": {"content": {"audio/wav": {}}}}},
+    openapi_extra={"responses": {200: {"content": {"audio/wav": {}}}}},  # int: one "200" key
     auth=needs("read"),
 )
 def preview_audio(request, announcement_id: Id, locale: str | None = None):

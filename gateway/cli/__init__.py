@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "gateway.cli.import_cmd",
     "gateway.cli.apikey",
     "gateway.accounts.cli",
+    "gateway.cli.config",
+    "gateway.cli.org",
 )
 
 
@@ -28,11 +30,25 @@ class CLIError(Exception):
     """A user-facing error: printed as one line, exit status 2."""
 
 
-def setup_django() -> None:
-    """Configure Django for commands that touch the database."""
+def setup_django(own_secret: bool = True) -> None:
+    """Configure Django for commands that touch the database.
+
+    With a real database, broker or provider, or in production, the instance's own secret key
+    is required (`own_secret`): a command must not sign links or hash phone numbers with the
+    development key there. A malformed variable is named in one line.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gateway.settings")
     import django
+    from django.conf import settings
 
+    from gateway.conf import ConfigError
+
+    try:
+        problem = settings.SECRET_KEY_PROBLEM
+    except ConfigError as exc:
+        raise CLIError(str(exc)) from None
+    if own_secret and problem:
+        raise CLIError(problem)
     django.setup()
 
 

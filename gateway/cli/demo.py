@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ.update(CRIEUR_DATA_DIR=str(out), DATABASE_URL="", CELERY_BROKER_URL="")
     for var in ("TWILIO_ACCOUNT_SID", "MASTODON_API_BASE_URL"):
         os.environ.pop(var, None)
-    setup_django()
+    setup_django(own_secret=False)  # the embedded demo: its data folder's development key
     from django.core.management import call_command
     from rich.console import Console
 

@@ -2,16 +2,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
 from gateway.accounts import console as accounts
-from gateway.console.views import announcements, compose, dashboard, entry, reach, subscribers
+from gateway.console.views import (
+    announcements,
+    compose,
+    dashboard,
+    entry,
+    login,
+    reach,
+    subscribers,
+)
 
 app_name = "console"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="console/login.html"),
-        name="login",
-    ),
+    path("login/", login.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", announcements.home, name="home"),
     path("approvals/", announcements.approvals, name="approvals"),

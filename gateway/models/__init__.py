@@ -4,6 +4,7 @@ from gateway.models.audience import PreferenceLink, SignupCode, SignupQuota, Sup
 from gateway.models.audit import AuditEvent
 from gateway.models.citizen import CHANNELS, Channel, Citizen, Consent, ConsentSource
 from gateway.models.delivery import Delivery, DeliveryStatus
+from gateway.models.heartbeat import Heartbeat
 from gateway.models.inbound import InboundMessage
 from gateway.models.organisation import (
     ApiKey,
@@ -28,6 +29,7 @@ __all__ = [
     "ConsentSource",
     "Delivery",
     "DeliveryStatus",
+    "Heartbeat",
     "InboundMessage",
     "Membership",
     "Organisation",

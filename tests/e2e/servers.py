@@ -1,8 +1,7 @@
 """The processes of the production end-to-end tests: a web server, a `crieur worker`, the CLI,
 all on the test database and broker, sharing one environment (secrets key, public URL).
 
-The web server is started by `web_command` alone: to run the tests on `crieur web` (gunicorn),
-change that one line.
+The web server is `crieur web` (gunicorn), as in production.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from tests.gateway.workerproc import ROOT, WorkerProcess, database_url
 
 
 def web_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "gateway.cli", "serve", "--no-worker", "--port", str(port)]
+    return [sys.executable, "-m", "gateway.cli", "web", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def free_port() -> int:
@@ -37,7 +36,7 @@ def free_port() -> int:
 
 def production_env(outbox: Path, public_url: str) -> dict[str, str]:
     """What every process of the deployment reads: the test database and broker, one secrets
-    key (accounts are sealed by one process and opened by another), production mode."""
+    key (accounts are sealed by one process and opened by another), an own secret key."""
     return {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -45,7 +44,6 @@ def production_env(outbox: Path, public_url: str) -> dict[str, str]:
         "CRIEUR_DATA_DIR": str(settings.DATA_DIR),
         "CRIEUR_OUTBOX_DIR": str(outbox),
         "CRIEUR_PUBLIC_URL": public_url,
-        "CRIEUR_PRODUCTION": "1",
         "CRIEUR_SECRET_KEY": Fernet.generate_key().decode(),
         "CRIEUR_SECRETS_KEY": Fernet.generate_key().decode(),
         # No instance-wide provider: every organisation speaks through its own accounts.

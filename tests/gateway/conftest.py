@@ -11,6 +11,9 @@ def _isolated_gateway(request, tmp_path, settings):
     from gateway.registry import channels
 
     settings.OUTBOX_DIR = tmp_path / "outbox"
+    # The tests may use the data folder's development key, on any database (CLI commands run
+    # in this process would otherwise refuse it on PostgreSQL).
+    settings.SECRET_KEY_PROBLEM = ""
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = request.node.get_closest_marker("worker") is None
     channels.cache_clear()

@@ -1,5 +1,7 @@
 """A full publication through the API, every logger at DEBUG: no phone number and no postal
-address in any log record (message, arguments or traceback), before any redaction filter."""
+address in any log record (message, arguments or traceback), before any redaction (the records
+as the code made them: `raw_records`). What processes write, redacted, is
+test_logs_full_day.py's."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import logging
 import pytest
 from django.test import Client
 
+from gateway.logging import raw_records
 from gateway.models import ApiKey, Delivery, Role
 from tests.factories import ANNOUNCEMENT, create_citizen, create_organisation, create_user
 
@@ -19,6 +22,12 @@ def variants(phone: str) -> list[str]:
     national = "0" + phone[3:]
     grouped = " ".join(national[i : i + 2] for i in range(0, 10, 2))
     return [phone, phone[1:], national, grouped, phone[3:]]
+
+
+@pytest.fixture(autouse=True)
+def _unredacted():
+    with raw_records():
+        yield
 
 
 def test_a_full_publication_logs_no_phone_number_and_no_address(caplog, settings):

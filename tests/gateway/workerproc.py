@@ -41,6 +41,7 @@ class WorkerProcess:
             "TWILIO_AUTH_TOKEN": fake.auth_token,
             "TWILIO_FROM_NUMBER": SENDER,
             "TWILIO_BASE_URL": fake.base_url,
+            "CRIEUR_SECRET_KEY": settings.SECRET_KEY,  # a real provider needs an own key
             **env,
         }
         self.concurrency = concurrency
@@ -48,7 +49,7 @@ class WorkerProcess:
         self.output = ""
 
     def start(self) -> WorkerProcess:
-        argv = [sys.executable, "-m", "gateway.cli", "worker", "--loglevel", "WARNING"]
+        argv = [sys.executable, "-m", "gateway.cli", "worker", "--loglevel", "WARNING", "--beat"]
         self.process = subprocess.Popen(
             [*argv, "--concurrency", str(self.concurrency)],
             cwd=ROOT,
