@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "gateway.cli.locales",
     "gateway.cli.import_cmd",
     "gateway.cli.apikey",
+    "gateway.cli.moderate",
+    "gateway.cli.ask",
 )
 
 

@@ -57,7 +57,7 @@ def passages(announcements: dict[str, AnnouncementFile]):
 
 
 def run(args: argparse.Namespace) -> int:
-    from inbound.answers import Retriever, detect_language, shared_embedder
+    from inbound.answers import E5Embedder, Retriever, detect_language
     from renderers.i18n import shipped_locales
 
     if not args.question.strip():
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if args.locale and args.locale not in shipped_locales():
         raise CLIError(f"--locale: unknown locale {args.locale!r} ({', '.join(shipped_locales())})")
     announcements = load_folder(args.announcements)
-    match = Retriever(passages(announcements), shared_embedder()).ask(args.question)
+    match = Retriever(passages(announcements), E5Embedder(threads=None)).ask(args.question)
     result = match.as_dict()
     if match.key is not None:
         file = announcements[match.key]

