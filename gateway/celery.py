@@ -19,10 +19,18 @@ PERIODIC_TASKS: dict[str, float | None] = {
     "crieur.sweep": None,
     "crieur.publish_due": None,
     "crieur.purge_delivery_details": 24 * 3600.0,
+    "crieur.index_announcements": 60.0,
+    "crieur.fetch_comments": None,  # settings.COMMENTS_INTERVAL, set in configure()
 }
 FAMILY_QUEUE = {"sms": "sms", "voice": "voice", "social": "social", "post": "print"}
 
 app = Celery("crieur")
+
+
+def _every(name: str, every: float | None, settings) -> float:
+    if name == "crieur.fetch_comments":
+        return settings.COMMENTS_INTERVAL
+    return every or settings.PERIODIC_INTERVAL
 
 
 def configure(app: Celery) -> None:
@@ -51,8 +59,8 @@ def configure(app: Celery) -> None:
         beat_schedule={
             name: {
                 "task": name,
-                "schedule": every or settings.PERIODIC_INTERVAL,
-                "options": {"queue": "periodic", "expires": every or settings.PERIODIC_INTERVAL},
+                "schedule": _every(name, every, settings),
+                "options": {"queue": "periodic", "expires": _every(name, every, settings)},
             }
             for name, every in PERIODIC_TASKS.items()
         },
@@ -80,4 +88,5 @@ app.conf.imports = (
     "gateway.tasks.delivery",
     "gateway.tasks.periodic",
     "gateway.tasks.callbacks",
+    "gateway.conversation.tasks",
 )

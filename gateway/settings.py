@@ -166,3 +166,9 @@ PUBLIC_RATE = float(os.environ.get("CRIEUR_PUBLIC_RATE", "1"))
 PUBLIC_BURST = float(os.environ.get("CRIEUR_PUBLIC_BURST", "30"))
 API_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 API_MAX_UPLOAD_BYTES = int(os.environ.get("CRIEUR_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+
+# Conversation (gateway/conversation/): a question is answered from the announcements published
+# in the last ANSWER_MAX_AGE_DAYS (or not expired yet, when they have an expiry).
+ANSWER_MAX_AGE_DAYS = int(os.environ.get("CRIEUR_ANSWER_MAX_AGE_DAYS", "60"))
+# Social comments (Mastodon mentions, Facebook page comments) are fetched every this many seconds.
+COMMENTS_INTERVAL = float(os.environ.get("CRIEUR_COMMENTS_SECONDS", "300"))
