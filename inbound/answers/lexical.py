@@ -4,6 +4,7 @@ passage could score for the question, so languages and questions compare."""
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -15,6 +16,9 @@ import snowballstemmer
 from bm25s import stopwords as bm25s_stopwords
 
 from inbound.text import words
+
+# bm25s sets its own logger to DEBUG and says "Building index" on every index: not our log.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 K1, B = 1.2, 0.75
 STEMMERS = {"fr": "french", "en": "english", "es": "spanish", "pt": "portuguese", "ar": "arabic"}
