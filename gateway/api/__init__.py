@@ -70,3 +70,13 @@ api.add_router("/areas", areas_router)
 api.add_router("/replies", replies_router)
 api.add_router("/organisation", organisation_router)
 api.add_router("/keys", keys_router)
+
+from gateway.conversation.api import (  # noqa: E402
+    moderation_router,
+    polls_router,
+    questions_router,
+)
+
+api.add_router("/polls", polls_router)
+api.add_router("/moderation", moderation_router)
+api.add_router("/questions", questions_router)
