@@ -172,7 +172,8 @@ def get_poll(request, announcement_id: Id):
 
 @polls_router.get(
     "/{announcement_id}/results.csv",
-    response={200: str, **errors(404)},
+    response={200: None, **errors(404)},
+    openapi_extra={"responses": {"200": {"content": {"text/csv": {}}}}},
     auth=needs("read"),
 )
 def poll_csv(request, announcement_id: Id):

@@ -16,14 +16,26 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def counted(poll) -> dict[int, int]:
-    return {a.choice: PollAnswer.objects.filter(poll=poll, choice=a.choice).count()
-            for a in PollAnswer.objects.filter(poll=poll)}
+    return {
+        a.choice: PollAnswer.objects.filter(poll=poll, choice=a.choice).count()
+        for a in PollAnswer.objects.filter(poll=poll)
+    }
 
 
 @pytest.mark.parametrize(
     ("body", "choice"),
-    [("1", 1), (" 2. ", 2), ("#3", 3), ("٢", 2), ("oui", 1), ("NON !", 2), ("Sans AVIS", 3),
-     ("No", 2), ("yes", 1), ("2 non", 2)],
+    [
+        ("1", 1),
+        (" 2. ", 2),
+        ("#3", 3),
+        ("٢", 2),
+        ("oui", 1),
+        ("NON !", 2),
+        ("Sans AVIS", 3),
+        ("No", 2),
+        ("yes", 1),
+        ("2 non", 2),
+    ],
 )
 def test_a_digit_or_an_answers_words_in_any_language_is_counted(org, body, choice):
     citizen = create_citizen(org)
@@ -155,8 +167,10 @@ def test_a_poll_too_long_for_the_sms_is_refused_naming_the_field(org):
         ({"answers": ["Oui", "oui"]}, "answers.2: same words as answer 1"),
         ({"question": ""}, "question: required"),
         ({"translations": {}}, "translations.en: the announcement is written in 'en'"),
-        ({"translations": {"en": {"question": "Q?", "answers": ["Yes", "No"]}}},
-         "translations.en.answers: 2 answers, the poll has 3"),
+        (
+            {"translations": {"en": {"question": "Q?", "answers": ["Yes", "No"]}}},
+            "translations.en.answers: 2 answers, the poll has 3",
+        ),
         ({"closes_at": None}, "closes_at: required"),
         ({"counts": "middle"}, "counts: one of first, last"),
     ],

@@ -86,8 +86,9 @@ def test_not_confident_passes_it_to_the_town_hall_then_the_agent_answers_by_sms(
     [passed] = sent_sms(settings)
     assert "transmise à la mairie" in passed
     agent = create_user(org)
-    questions.answer_by_agent(question, "Prenez rendez-vous en mairie, service état civil.",
-                              actor=agent)
+    questions.answer_by_agent(
+        question, "Prenez rendez-vous en mairie, service état civil.", actor=agent
+    )
     question.refresh_from_db()
     assert (question.status, question.reply_to) == ("answered", "")
     assert sent_sms(settings)[-1] == "Prenez rendez-vous en mairie, service état civil."
@@ -98,9 +99,7 @@ def test_not_confident_passes_it_to_the_town_hall_then_the_agent_answers_by_sms(
 def test_only_current_announcements_answer(org, settings):
     citizen = create_citizen(org)
     old = published(org, **POOL)
-    Announcement.objects.filter(pk=old.pk).update(
-        published_at=timezone.now() - timedelta(days=400)
-    )
+    Announcement.objects.filter(pk=old.pk).update(published_at=timezone.now() - timedelta(days=400))
     expired = published(org)
     Announcement.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
     reply_of(text("La piscine est-elle ouverte en juillet ?", citizen.phone))
