@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from gateway import verification
 from gateway.api import api
+from gateway.conversation.public_urls import urlpatterns as conversation_public
 
 urlpatterns = [
     path("api/", api.urls),
@@ -16,4 +17,5 @@ urlpatterns = [
         verification.archived_notice,
         name="verification_notice",
     ),
+    *conversation_public,
 ]

@@ -40,3 +40,7 @@ urlpatterns = [
     path("subscribers/import/", entry.import_csv, name="import"),
     path("weekly-notice.pdf", subscribers.weekly_notice_pdf, name="weekly-notice"),
 ]
+
+from gateway.conversation.console_urls import urlpatterns as conversation_urls  # noqa: E402
+
+urlpatterns += conversation_urls

@@ -316,3 +316,15 @@ def record(
         if not changed:
             rows.update(answered_at=now)
         return Outcome.CHANGED if changed else Outcome.COUNTED
+
+
+def public_summary(announcement: Announcement, locale: str) -> dict | None:
+    """What the verification page says of the poll: its question, open, results public."""
+    poll = poll_of(announcement)
+    if poll is None or not poll.texts.exists():
+        return None
+    return {
+        "question": text_in(poll, locale).question,
+        "open": poll.is_open(),
+        "results": poll.public_results and poll.is_closed(),
+    }
