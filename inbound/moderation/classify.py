@@ -59,12 +59,13 @@ LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|info|xyz|top
 
 def personal_data(text: str) -> list[Match]:
     found = []
+    if IBAN.search(text.upper()):  # first: its digits would also read as a phone number
+        found.append(Match("personal data", "bank account"))
+        text = IBAN.sub(" ", text.upper())
     if PHONE.search(text):
         found.append(Match("personal data", "phone number"))
     if EMAIL.search(text):
         found.append(Match("personal data", "e-mail address"))
-    if IBAN.search(text.upper()):
-        found.append(Match("personal data", "bank account"))
     if ADDRESS.search(fold(text)):
         found.append(Match("personal data", "street address"))
     return found
