@@ -118,8 +118,9 @@ def poll_reply(poll, locale: str, outcome, choice: int | None) -> str:
 
 
 def free_text(organisation, phone: str, text: str, message_id: str) -> str | None:
-    """Kept and classified; a question goes to the answering task; a single unknown word gets
-    the short help; spam and blocked senders get no reply (a reply costs, and feeds them)."""
+    """Kept and classified; a question (a question mark, or a first word that asks) goes to the
+    answering task; other text gets the short help; spam and blocked senders get no reply (a
+    reply costs, and feeds them)."""
     citizen = citizen_of(organisation, phone)
     locale = citizen.language if citizen else organisation.default_locale or SOURCE_LOCALE
     with transaction.atomic():
@@ -127,7 +128,7 @@ def free_text(organisation, phone: str, text: str, message_id: str) -> str | Non
         review = moderation.review_message(inbound, sender=sender_of_phone(phone))
         if review.decision == "blocked" or review.verdict == Verdict.SPAM:
             return None
-        if len(words(text)) < 2 and not looks_like_question(text):
+        if not looks_like_question(text):  # "Merci, bien reçu": kept for the agents, no more
             return smart_encode(
                 gettext(locale, "Message non compris. Envoyez AIDE pour l'aide, STOP pour arrêter.")
             )

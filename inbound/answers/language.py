@@ -9,7 +9,7 @@ from inbound.text import words
 
 # Words a question starts with, folded (no accents), in the shipped languages.
 QUESTION_WORDS = frozenset(
-    "quand ou comment pourquoi quel quelle quels quelles combien qui que quoi est-ce estce "
+    "quand ou comment pourquoi quel quelle quels quelles combien qui que quoi est-ce estce y "
     "when where how why what which who whom whose is are can could do does will "
     "cuando donde como por porque que cual cuales quien cuanto cuanta cuantos se "
     "quando onde porque qual quais quem quanto "

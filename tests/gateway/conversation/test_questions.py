@@ -135,7 +135,9 @@ def test_a_replayed_question_is_answered_once(org, settings):
     assert len(sent_sms(settings)) == 1
 
 
-def test_a_single_unknown_word_gets_the_short_help(org):
+def test_free_text_that_asks_nothing_gets_the_short_help(org):
     citizen = create_citizen(org)
     assert "non compris" in reply_of(text("bonjour", citizen.phone))
+    assert "non compris" in reply_of(text("Merci, bien reçu", citizen.phone))
     assert not Question.objects.exists()
+    assert Review.objects.count() == 2  # kept and classified all the same
