@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from babel.dates import format_date
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, Spacer
-
-from babel.dates import format_date
 
 from renderers.i18n import babel_locale, gettext
 from renderers.message import Message, Rendition

@@ -18,9 +18,9 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from renderers.errors import RenderError, RenderErrorCode
 from renderers.message import Message, Rendition, Urgency
+from renderers.poll import Poll
 from renderers.voice.spoken import spoken_form
 from renderers.voice.voices import DEFAULT_VOICES, VoiceChoice, voice_for
-from renderers.poll import Poll
 from renderers.voice.words import CallWords, call_words, poll_words
 
 FORM = "voice"

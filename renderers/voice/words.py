@@ -43,15 +43,20 @@ def call_words(locale: str) -> CallWords:
         unknown_choice=gettext(locale, "Choix non reconnu."),
         contact=gettext(locale, "Pour tout renseignement : {contact}."),
     )
+    return _translated(words, call_words, locale, "the fixed words of a call")
+
+
+def _translated(words, source_words, locale: str, what: str):
+    """`words` when each differs from the source language's, else UNSUPPORTED_LOCALE."""
     if language(locale) == SOURCE_LOCALE:
         return words
-    source = call_words(SOURCE_LOCALE)
+    source = source_words(SOURCE_LOCALE)
     pairs = zip(fields(words), astuple(words), astuple(source), strict=True)
     missing = [f.name for f, said, source_said in pairs if said == source_said]
     if missing:
         raise RenderError(
             RenderErrorCode.UNSUPPORTED_LOCALE,
-            f"the fixed words of a call are not translated into {locale!r}: {', '.join(missing)}",
+            f"{what} are not translated into {locale!r}: {', '.join(missing)}",
             form="voice",
         )
     return words
@@ -83,15 +88,4 @@ def poll_words(locale: str) -> PollWords:
         closed=gettext(locale, "Cette consultation est close."),
         none_open=gettext(locale, "Aucune consultation n’est ouverte pour ce numéro."),
     )
-    if language(locale) == SOURCE_LOCALE:
-        return words
-    source = poll_words(SOURCE_LOCALE)
-    pairs = zip(fields(words), astuple(words), astuple(source), strict=True)
-    missing = [f.name for f, said, source_said in pairs if said == source_said]
-    if missing:
-        raise RenderError(
-            RenderErrorCode.UNSUPPORTED_LOCALE,
-            f"the words of a consultation are not translated into {locale!r}: {', '.join(missing)}",
-            form="voice",
-        )
-    return words
+    return _translated(words, poll_words, locale, "the words of a consultation")

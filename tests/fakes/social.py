@@ -437,6 +437,11 @@ class FakeFacebook(FakeServer):
     def publishes(self, method: str, path: str) -> bool:
         return method == "POST" and path.endswith("/feed")
 
+    @staticmethod
+    def _invalid_token() -> Reply:
+        error = {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}
+        return Reply(400, {"error": error})
+
     def _token_ok(self, headers: dict[str, str], body: Any) -> bool:
         token = body.get("access_token") or headers.get("authorization", "").removeprefix("Bearer ")
         return token == self.token
@@ -474,16 +479,7 @@ class FakeFacebook(FakeServer):
     def handle(self, method, path, headers, body) -> Reply:
         parts = path.strip("/").split("/")
         if len(parts) in (2, 3) and not self._token_ok(headers, body):
-            return Reply(
-                400,
-                {
-                    "error": {
-                        "message": "Invalid OAuth access token.",
-                        "type": "OAuthException",
-                        "code": 190,
-                    }
-                },
-            )
+            return self._invalid_token()
         if method == "GET" and parts[1:] == [self.page_id, "feed"]:
             return self._feed()
         if method == "POST" and len(parts) == 2 and parts[1] in self.comments:
@@ -501,18 +497,8 @@ class FakeFacebook(FakeServer):
                     }
                 },
             )
-        token = body.get("access_token") or headers.get("authorization", "").removeprefix("Bearer ")
-        if token != self.token:
-            return Reply(
-                400,
-                {
-                    "error": {
-                        "message": "Invalid OAuth access token.",
-                        "type": "OAuthException",
-                        "code": 190,
-                    }
-                },
-            )
+        if not self._token_ok(headers, body):
+            return self._invalid_token()
         if not str(body.get("message", "")).strip():
             return Reply(
                 400,
