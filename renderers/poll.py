@@ -59,3 +59,12 @@ def how_to_answer(poll: Poll, locale: str) -> list[str]:
     if poll.web_url:
         lines.append(gettext(locale, "Sur internet : {url}").format(url=poll.web_url))
     return lines
+
+
+def poll_paragraph(poll: Poll, locale: str) -> str:
+    """The poll in a social post: the question, the answers, and where to answer."""
+    lines = [gettext(locale, "Consultation : {question}").format(question=poll.question.strip())]
+    lines.append(choices_text(poll, locale))
+    if poll.web_url:
+        lines.append(gettext(locale, "Sur internet : {url}").format(url=poll.web_url))
+    return "\n".join(lines)

@@ -130,3 +130,14 @@ def test_a_call_without_a_poll_keeps_its_menu():
     plain = Message("Mairie", "fr", "Square", "Résumé.", "Corps.")
     said = render_voice(plain, VoiceConfig(gather_action_url="https://x/menu")).text
     assert "Pour confirmer que vous l’avez bien reçu, tapez 2." in said
+
+
+@pytest.mark.parametrize("form", ["mastodon", "bluesky", "x", "facebook"])
+def test_social_posts_carry_the_question_answers_and_web_address(form):
+    from renderers.social import render_social
+
+    rendition = render_social(message(), form)
+    posts = rendition.meta.get("posts") or (rendition.text,)
+    text = "\n".join(posts)
+    assert "Consultation : Ouvrir le square le dimanche ?" in text
+    assert "1 Oui, 2 Non" in text and "https://x.example/v/AB12-CD34/consultation" in text
