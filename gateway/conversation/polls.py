@@ -319,12 +319,21 @@ def record(
 
 
 def public_summary(announcement: Announcement, locale: str) -> dict | None:
-    """What the verification page says of the poll: its question, open, results public."""
-    poll = poll_of(announcement)
-    if poll is None or not poll.texts.exists():
+    """What the verification page says of the poll: its question, open, results public.
+    One query: the page is public, rate-limited and must stay cheap."""
+    texts = {
+        t.locale: t
+        for t in PollText.objects.filter(poll__announcement=announcement).select_related("poll")
+    }
+    if not texts:
         return None
+    text = (
+        texts.get(locale) or texts.get(announcement.fallback_locale) or next(iter(texts.values()))
+    )
+    poll = text.poll
+    poll.announcement = announcement
     return {
-        "question": text_in(poll, locale).question,
+        "question": text.question,
         "open": poll.is_open(),
         "results": poll.public_results and poll.is_closed(),
     }
