@@ -7,10 +7,13 @@ from __future__ import annotations
 import csv
 import io
 
+from babel import Locale
+from babel.numbers import parse_pattern
 from django.db.models import Count
 
 from gateway.conversation.models import Poll, PollAnswer
 from gateway.conversation.polls import text_in
+from renderers.i18n import babel_locale
 
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6D00", "#56B4E9", "#000000")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -65,33 +68,46 @@ def results(poll: Poll, locale: str | None = None) -> dict:
         "by_channel": split("channel"),
         "by_locale": split("locale"),
         "by_area": split("area_id", areas),
-        "chart": bar_chart(rows),
+        "chart": bar_chart(rows, text.locale),
     }
 
 
-def bar_chart(rows: list[dict], width: int = 640) -> dict:
-    """One horizontal bar per answer, its length the share of answers."""
+def bar_chart(rows: list[dict], locale: str = "fr", width: int = 640) -> dict:
+    """One horizontal bar per answer, its length the share of answers. Whole pixels: a
+    template would print a float with the reader's decimal comma, which SVG does not read."""
     label, gap, bar = 200, 10, 28
-    inner = width - label - 70
+    inner = width - label - 90
+    bars = []
+    for i, row in enumerate(rows):
+        y = gap + i * (bar + gap)
+        length = round(inner * row["percent"] / 100)
+        bars.append(
+            {
+                "y": y,
+                "text_y": y + round(bar * 0.65),
+                "x": label,
+                "length": length,
+                "end_x": label + length + 6,
+                "height": bar,
+                "colour": COLOURS[i % len(COLOURS)],
+                "label": f"{row['number']}. {row['answer']}",
+                "value": f"{row['count']} ({percent_text(row['percent'], locale)})",
+            }
+        )
     return {
         "width": width,
         "height": len(rows) * (bar + gap) + gap,
         "label_x": label - 8,
-        "bars": [
-            {
-                "y": gap + i * (bar + gap),
-                "text_y": gap + i * (bar + gap) + bar * 0.65,
-                "x": label,
-                "length": round(inner * row["percent"] / 100, 1),
-                "end_x": label + round(inner * row["percent"] / 100, 1) + 6,
-                "height": bar,
-                "colour": COLOURS[i % len(COLOURS)],
-                "label": f"{row['number']}. {row['answer']}",
-                "value": f"{row['count']} ({row['percent']} %)",
-            }
-            for i, row in enumerate(rows)
-        ],
+        "bars": bars,
     }
+
+
+def percent_text(percent: float, locale: str) -> str:
+    """`60,0 %` in French, `60.0%` in English: the locale's percent pattern, one decimal."""
+    lang = Locale.parse(babel_locale(locale))
+    pattern = parse_pattern(lang.percent_formats[None].pattern)
+    pattern.frac_prec = (1, 1)
+    return pattern.apply(percent / 100, lang)
 
 
 def neutralise(value) -> str:

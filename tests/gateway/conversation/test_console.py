@@ -60,7 +60,7 @@ def test_an_agent_adds_a_poll_to_a_draft_and_sees_results_live(client, org, agen
     reply_of(text("oui", citizen.phone))
     results = client.get(reverse("console:poll-results", args=[announcement.pk])).content.decode()
     assert 'data-testid="total">Réponses : 1<' in results
-    assert "<svg" in results and "1. Oui" in results and "1 (100.0 %)" in results
+    assert "<svg" in results and "1. Oui" in results and "1 (100,0\xa0%)" in results
     assert 'hx-trigger="every 5s"' in results  # live while open
     csv = client.get(reverse("console:poll-csv", args=[announcement.pk]))
     assert csv["Content-Type"].startswith("text/csv") and b"total,,1,Oui,1,100.0" in csv.content
@@ -148,3 +148,18 @@ def test_another_organisations_poll_and_messages_are_404(client, org):
             reverse("console:moderation-decide", args=[review.pk]), {"decision": "fine"}
         )
         assert response.status_code == 404
+
+
+def test_the_chart_uses_whole_pixels_whatever_the_language(client, org, agent):
+    """A float in a template takes the reader's decimal comma (`28,2`), which SVG rejects."""
+    login(client, agent)
+    citizens = [create_citizen(org) for _ in range(3)]
+    from tests.gateway.conversation.factories import create_poll
+
+    poll = create_poll(org)
+    for citizen, body in zip(citizens, ["1", "1", "2"], strict=True):
+        reply_of(text(body, citizen.phone))
+    html = client.get(reverse("console:poll-results", args=[poll.announcement_id])).content
+    svg = html.decode().split("<svg", 1)[1].split("</svg>", 1)[0]
+    numbers = re.findall(r'\s(?:x|y|width|height)="([^"]*)"', svg)
+    assert numbers and all(n.isdigit() for n in numbers), numbers
