@@ -83,6 +83,9 @@ def _texts(data: dict, source: str) -> dict[str, dict]:
             raise PollError(f"{where}question: required")
         if len(question) > 300:
             raise PollError(f"{where}question: at most 300 characters")
+        too_long = next((n for n, a in enumerate(answers, start=1) if len(a) > 100), None)
+        if too_long:
+            raise PollError(f"{where}answers.{too_long}: at most 100 characters")
         try:
             check_answers(answers, field=f"{where}answers")
         except PollTextError as exc:

@@ -164,8 +164,11 @@ def moderation_words(request):
     if not is_admin(membership):
         raise PermissionDenied("admins only")
     organisation = membership.organisation
-    if request.POST.get("remove"):
-        entry = get_object_or_404(WordEntry, pk=request.POST["remove"], organisation=organisation)
+    if "remove" in request.POST:
+        remove = request.POST["remove"]
+        if not remove.isdigit():
+            raise Http404("no such word")
+        entry = get_object_or_404(WordEntry, pk=int(remove), organisation=organisation)
         moderation.remove_word(entry, actor=request.user)
         return redirect("console:moderation")
     allowed = request.POST.get("kind") == "allowed"

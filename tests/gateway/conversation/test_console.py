@@ -163,3 +163,10 @@ def test_the_chart_uses_whole_pixels_whatever_the_language(client, org, agent):
     svg = html.decode().split("<svg", 1)[1].split("</svg>", 1)[0]
     numbers = re.findall(r'\s(?:x|y|width|height)="([^"]*)"', svg)
     assert numbers and all(n.isdigit() for n in numbers), numbers
+
+
+def test_a_forged_word_removal_is_a_404_not_a_500(client, org, agent):
+    login(client, agent)
+    for value in ("abc", "999999", ""):
+        response = client.post(reverse("console:moderation-words"), {"remove": value})
+        assert response.status_code == 404

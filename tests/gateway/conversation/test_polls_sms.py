@@ -174,6 +174,7 @@ def test_a_poll_too_long_for_the_sms_is_refused_naming_the_field(org):
         ),
         ({"closes_at": None}, "closes_at: required"),
         ({"counts": "middle"}, "counts: one of first, last"),
+        ({"answers": ["Oui", "x" * 101, "Non"]}, "answers.2: at most 100 characters"),
     ],
 )
 def test_bad_polls_are_refused_with_the_field(org, fields, message):
