@@ -41,7 +41,7 @@ locales-check: $(STAMP) ## fail when the catalogs are stale or a locale misses s
 
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check .
-	$(BIN)/mypy renderers channels
+	$(BIN)/mypy renderers channels inbound
 
 clean: ## remove the virtual environment and generated files
 	rm -rf $(VENV) var/ build/ *.egg-info

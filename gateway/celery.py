@@ -12,17 +12,25 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gateway.settings")
 
 QUEUES = ("publish", "sms", "voice", "social", "print", "retry", "callbacks", "periodic")
 SENDING_TASKS = ("crieur.deliver_batch", "crieur.print_letters")
-# Periodic task → seconds between runs (None: settings.PERIODIC_INTERVAL). Every run is safe to
-# repeat or overlap, so every worker may run beat.
-PERIODIC_TASKS: dict[str, float | None] = {
+# Periodic task → seconds between runs (None: settings.PERIODIC_INTERVAL; a name: that setting).
+# Every run is safe to repeat or overlap, so every worker may run beat.
+PERIODIC_TASKS: dict[str, float | str | None] = {
     "crieur.release_deferred": None,
     "crieur.sweep": None,
     "crieur.publish_due": None,
     "crieur.purge_delivery_details": 24 * 3600.0,
+    "crieur.index_announcements": 60.0,
+    "crieur.fetch_comments": "COMMENTS_INTERVAL",
 }
 FAMILY_QUEUE = {"sms": "sms", "voice": "voice", "social": "social", "post": "print"}
 
 app = Celery("crieur")
+
+
+def _every(every: float | str | None, settings) -> float:
+    if isinstance(every, str):
+        return float(getattr(settings, every))
+    return every or settings.PERIODIC_INTERVAL
 
 
 def configure(app: Celery) -> None:
@@ -51,8 +59,8 @@ def configure(app: Celery) -> None:
         beat_schedule={
             name: {
                 "task": name,
-                "schedule": every or settings.PERIODIC_INTERVAL,
-                "options": {"queue": "periodic", "expires": every or settings.PERIODIC_INTERVAL},
+                "schedule": _every(every, settings),
+                "options": {"queue": "periodic", "expires": _every(every, settings)},
             }
             for name, every in PERIODIC_TASKS.items()
         },
@@ -80,4 +88,5 @@ app.conf.imports = (
     "gateway.tasks.delivery",
     "gateway.tasks.periodic",
     "gateway.tasks.callbacks",
+    "gateway.conversation.tasks",
 )

@@ -146,6 +146,11 @@ VARIABLES: tuple[Variable, ...] = (
     V("CRIEUR_INBOUND_RETENTION_DAYS", "", "after this, the body of a citizen's text is "
       "cleared (its keyword and counts are kept)", kind="int",
       shown_default="`CRIEUR_DELIVERY_RETENTION_DAYS`", group="delivery"),
+    V("CRIEUR_ANSWER_MAX_AGE_DAYS", "60", "a citizen's question is answered from the "
+      "announcements published in the last this many days (or not expired yet)", kind="int",
+      group="delivery"),
+    V("CRIEUR_COMMENTS_SECONDS", "300", "seconds between two fetches of the social accounts' "
+      "comments and mentions (moderation)", kind="float", group="delivery"),
     V("CRIEUR_RATE_", "", "provider requests per second per account, e.g. "
       "`CRIEUR_RATE_TWILIO_SMS=50` (`0`: no limit)", kind="float", prefix=True,
       placeholder="<CHANNEL>",

@@ -13,7 +13,10 @@ def public_url(announcement: Announcement) -> str:
 
 
 def to_message(announcement: Announcement, locale: str | None = None) -> Message:
-    """The announcement in `locale` (its own locale when that translation does not exist)."""
+    """The announcement in `locale` (its own locale when that translation does not exist),
+    with its poll while the poll is not closed."""
+    from gateway.conversation.polls import poll_value
+
     text = announcement.text(locale)
     organisation = announcement.organisation
     return Message(
@@ -31,4 +34,5 @@ def to_message(announcement: Announcement, locale: str | None = None) -> Message
         timezone=organisation.timezone,
         verification_code=announcement.verification_code,
         public_url=public_url(announcement),
+        poll=poll_value(announcement, text.locale),
     )

@@ -277,3 +277,9 @@ PUBLIC_RATE = read("CRIEUR_PUBLIC_RATE")
 PUBLIC_BURST = read("CRIEUR_PUBLIC_BURST")
 API_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 API_MAX_UPLOAD_BYTES = read("CRIEUR_MAX_UPLOAD_BYTES")
+
+# Conversation (gateway/conversation/): a question is answered from the announcements published
+# in the last ANSWER_MAX_AGE_DAYS (or not expired yet, when they have an expiry).
+ANSWER_MAX_AGE_DAYS = read("CRIEUR_ANSWER_MAX_AGE_DAYS")
+# Social comments (Mastodon mentions, Facebook page comments) are fetched every this many seconds.
+COMMENTS_INTERVAL = read("CRIEUR_COMMENTS_SECONDS")

@@ -3,11 +3,13 @@ from django.urls import include, path
 from gateway import verification
 from gateway.api import api
 from gateway.api.docs import redoc_page
+from gateway.conversation.public_urls import urlpatterns as conversation_public
 
 urlpatterns = [
     path("api/redoc", redoc_page(api), name="api-redoc"),
     path("api/", api.urls),
     path("hooks/twilio/", include("gateway.hooks.urls")),
+    path("hooks/twilio/", include("gateway.conversation.hook_urls")),
     path("console/", include("gateway.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # the language switch (set_language)
     path("inscription/", include("gateway.public.urls")),
@@ -17,4 +19,5 @@ urlpatterns = [
         verification.archived_notice,
         name="verification_notice",
     ),
+    *conversation_public,
 ]

@@ -21,6 +21,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_safe
 
 from gateway.audience.subscriptions import available_languages
+from gateway.conversation.polls import public_summary
 from gateway.models import Announcement, AuditEvent, Role, Status
 from gateway.public.languages import language_links
 from gateway.ratelimit import TokenBucket, rate_limited
@@ -124,6 +125,7 @@ def context(announcement: Announcement, locale: str) -> dict:
         "cancelled": announcement.status == Status.CANCELLED,
         "approval": approval,
         "renditions": renditions,
+        "conversation_poll": public_summary(announcement, locale),
     }
 
 

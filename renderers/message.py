@@ -9,6 +9,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from renderers.poll import Poll
+
 
 class Urgency(StrEnum):
     INFO = "info"
@@ -38,6 +40,7 @@ class Message:
     timezone: str = "Europe/Paris"
     verification_code: str = ""
     public_url: str = ""
+    poll: Poll | None = None  # a consultation to answer, printed and said with the message
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "urgency", Urgency(self.urgency))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE = ("renderers", "channels")
+PURE = ("renderers", "channels", "inbound")
 
 
 def modules(package: str) -> list[str]:

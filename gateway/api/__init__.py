@@ -83,3 +83,13 @@ api.add_router("/keys", keys_router)
 from gateway.accounts.api import router as accounts_router  # noqa: E402
 
 api.add_router("/accounts", accounts_router)
+
+from gateway.conversation.api import (  # noqa: E402
+    moderation_router,
+    polls_router,
+    questions_router,
+)
+
+api.add_router("/polls", polls_router)
+api.add_router("/moderation", moderation_router)
+api.add_router("/questions", questions_router)

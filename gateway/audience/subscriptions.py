@@ -60,19 +60,20 @@ def handle_sms(organisation: Organisation, phone: str, text: str, message_id: st
     A text already received (same provider id) changes nothing and gets the same reply.
     """
     text, message_id = readable(text), provider_id(message_id)
-    replied = _replied(message_id)
+    replied = stored_reply(message_id)
     if replied is not None:
         return replied
     try:
         return _handle(organisation, phone, text, message_id)
     except IntegrityError:
-        replied = _replied(message_id)  # a parallel replay stored it first: its answer
+        replied = stored_reply(message_id)  # a parallel replay stored it first: its answer
         if replied is None:
             raise
         return replied
 
 
-def _replied(message_id: str) -> str | None:
+def stored_reply(message_id: str) -> str | None:
+    """What was answered to this provider message id (None: never received)."""
     if not message_id:
         return None
     rows = InboundMessage.objects.filter(channel=Channel.SMS, provider_ref=message_id)

@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "gateway.accounts.cli",
     "gateway.cli.config",
     "gateway.cli.org",
+    "gateway.cli.moderate",
+    "gateway.cli.ask",
 )
 
 

@@ -54,3 +54,7 @@ urlpatterns = [
         name="account-switch",
     ),
 ]
+
+from gateway.conversation.console_urls import urlpatterns as conversation_urls  # noqa: E402
+
+urlpatterns += conversation_urls

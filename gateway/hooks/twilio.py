@@ -248,8 +248,13 @@ def voice(request: HttpRequest, delivery_id: int) -> HttpResponse:
 @signed_by_twilio(_call_organisation)
 def voice_menu(request: HttpRequest, delivery_id: int) -> HttpResponse:
     """A key pressed in the menu: 2 confirms receipt, 0 stops voice calls; both recorded once."""
+    from gateway.conversation.voice import delivery_menu
+
     delivery = voice_delivery(delivery_id)
     digits = request.POST.get("Digits", "")
+    answered = delivery_menu(delivery, digits, request.POST.get("CallSid", ""))
+    if answered is not None:  # a digit answering the announcement's open poll
+        return twiml(answered)
     choice = menu_choice(digits)
     with transaction.atomic():
         if choice is MenuChoice.CONFIRM:
@@ -307,7 +312,7 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
     """A citizen's text (keywords: join, stop, start, help, language): answer in one SMS."""
     from twilio.twiml.messaging_response import MessagingResponse
 
-    from gateway.audience.subscriptions import handle_sms
+    from gateway.conversation.inbound import handle_sms
 
     organisation = organisation_texted(readable(request.POST.get("To", "")))
     try:
@@ -321,5 +326,6 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
         organisation, phone, request.POST.get("Body", ""), request.POST.get("MessageSid", "")
     )
     response = MessagingResponse()
-    response.message(reply)
+    if reply:
+        response.message(reply)
     return HttpResponse(str(response), content_type="text/xml")

@@ -45,3 +45,32 @@ __all__ = [
     "Topic",
     "Urgency",
 ]
+
+# The conversation domain keeps its models in its package (gateway/conversation/models.py).
+from gateway.conversation.models import (  # noqa: E402
+    Ballot,
+    CommentCursor,
+    Embedding,
+    Poll,
+    PollAnswer,
+    PollText,
+    Question,
+    Reply,
+    Review,
+    SenderBlock,
+    WordEntry,
+)
+
+__all__ += [
+    "Ballot",
+    "CommentCursor",
+    "Embedding",
+    "Poll",
+    "PollAnswer",
+    "PollText",
+    "Question",
+    "Reply",
+    "Review",
+    "SenderBlock",
+    "WordEntry",
+]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from babel.dates import format_date
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, Spacer
 
-from renderers.i18n import gettext
+from renderers.i18n import babel_locale, gettext
 from renderers.message import Message, Rendition
+from renderers.poll import Poll, how_to_answer
 from renderers.print.dates import full_date
 from renderers.print.layout import (
     MARGIN,
@@ -76,4 +78,31 @@ def announcement_story(message: Message, sizes: Sizes, *, title_style: str) -> l
     for link in message.links:
         label = gettext(locale, "Plus d’informations : {link}").format(link=link)
         story.append(para(label, style["body"]))
+    if message.poll is not None:
+        story += poll_story(message.poll, locale, style)
+    return story
+
+
+def poll_story(poll: Poll, locale: str, style) -> list[Flowable]:
+    """The consultation: its question, the numbered answers and every way to answer."""
+    story: list[Flowable] = [
+        Spacer(1, 4 * mm),
+        para(
+            gettext(locale, "Consultation : {question}").format(question=poll.question),
+            style["heading"],
+        ),
+    ]
+    story[-1].keepWithNext = 1
+    for number, answer in enumerate(poll.answers, start=1):
+        story.append(para(f"{number}. {answer}", style["body"]))
+    story += [para(line, style["body"]) for line in how_to_answer(poll, locale)]
+    if poll.closes_at is not None:
+        story.append(
+            para(
+                gettext(locale, "Réponses jusqu’au {date}.").format(
+                    date=format_date(poll.closes_at, "long", locale=babel_locale(locale))
+                ),
+                style["body"],
+            )
+        )
     return story

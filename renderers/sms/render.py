@@ -12,6 +12,7 @@ from babel.numbers import format_currency
 from renderers.errors import RenderError, RenderErrorCode
 from renderers.i18n import babel_locale, gettext
 from renderers.message import Message, Rendition, Urgency
+from renderers.poll import sms_lines
 from renderers.sms.gsm import SMSAnalysis, analyse
 from renderers.sms.smart import SmartPolicy, smart_encode
 
@@ -48,6 +49,8 @@ DEFAULT_CONFIG = SMSConfig()
 def _compose(message: Message, config: SMSConfig, lead: str) -> str:
     locale = message.locale
     lines = [lead]
+    if message.poll is not None:
+        lines += sms_lines(message.poll, locale)
     signature = config.signature or message.organisation
     if signature:
         lines.append(signature)

@@ -10,6 +10,7 @@ import regex
 from renderers.errors import RenderError, RenderErrorCode
 from renderers.i18n import gettext
 from renderers.message import Message, Rendition, Urgency
+from renderers.poll import poll_paragraph
 from renderers.social.counting import (
     HASHTAG_RE,
     URL_RE,
@@ -58,6 +59,8 @@ def compose_post_text(message: Message, *, long_form: bool = False) -> str:
         alert = gettext(locale, "ALERTE :")  # a plain call, so extraction finds it
         text = f"{alert} {text}"
     paragraphs = [text]
+    if message.poll is not None:
+        paragraphs.append(poll_paragraph(message.poll, locale))
     if message.public_url:
         paragraphs.append(f"{gettext(locale, 'Détails :')} {message.public_url}")
     tags = dict.fromkeys(t for t in map(hashtag, message.topics) if t)

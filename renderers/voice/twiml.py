@@ -18,9 +18,10 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from renderers.errors import RenderError, RenderErrorCode
 from renderers.message import Message, Rendition, Urgency
+from renderers.poll import Poll
 from renderers.voice.spoken import spoken_form
 from renderers.voice.voices import DEFAULT_VOICES, VoiceChoice, voice_for
-from renderers.voice.words import CallWords, call_words
+from renderers.voice.words import CallWords, call_words, poll_words
 
 FORM = "voice"
 MEDIA_TYPE = "application/xml"
@@ -46,12 +47,26 @@ class VoiceConfig:
 
 
 class MenuChoice(StrEnum):
-    """What a key pressed in the menu means; the gateway records CONFIRM and STOP."""
+    """What a key pressed in the menu means; the gateway records CONFIRM and STOP.
+
+    A call with a poll has another menu: the digits 1–9 are the answers (the gateway counts
+    them), `*` says the question again, 0 still stops calls.
+    """
 
     REPEAT = "1"
     CONFIRM = "2"
     STOP = "0"
+    QUESTION = "*"
     UNKNOWN = "?"
+
+
+class PollOutcome(StrEnum):
+    """What became of a poll answer pressed on the keypad, as the gateway decided."""
+
+    COUNTED = "counted"
+    ALREADY = "already"  # the first answer counts and there was one
+    REFUSED = "refused"  # this phone may not answer
+    CLOSED = "closed"
 
 
 def menu_choice(digits: str) -> MenuChoice:
@@ -145,14 +160,18 @@ class _Call:
             self.say(self.script)
 
     def menu(self) -> None:
-        if self.config.gather_action_url:
-            gather = self.response.gather(
-                input="dtmf",
-                num_digits=1,
-                action=self.config.gather_action_url,
-                method="POST",
-            )
+        if not self.config.gather_action_url:
+            return
+        gather = self.response.gather(
+            input="dtmf",
+            num_digits=1,
+            action=self.config.gather_action_url,
+            method="POST",
+        )
+        if self.message.poll is None:
             self.say(self.words.menu, parent=gather)
+        else:
+            self.say(poll_menu(self.message.poll, self.message.locale), parent=gather)
 
     def goodbye(self) -> None:
         self.say(self.words.goodbye)
@@ -189,11 +208,65 @@ def render_voice(
     )
 
 
+def poll_menu(poll: Poll, locale: str) -> str:
+    """The question, each answer with its key, how to hear it again, how to stop calls."""
+    words = poll_words(locale)
+    parts = [_sentence(words.question.format(question=poll.question.strip()))]
+    parts += [
+        words.choice.format(answer=answer.strip(), number=number)
+        for number, answer in enumerate(poll.answers, start=1)
+    ]
+    parts += [words.hear_again, words.stop]
+    return spoken_form(" ".join(parts), locale)
+
+
+def render_poll_call(message: Message, config: VoiceConfig) -> str:
+    """A citizen calling in to answer: greeting, the question and its keypad menu."""
+    if message.poll is None:
+        raise RenderError(RenderErrorCode.MISSING_FIELD, "the message has no poll", form=FORM)
+    call = _Call(message, config)
+    call.greeting()
+    call.menu()
+    call.goodbye()
+    return call.twiml()
+
+
+def render_no_poll(locale: str, voices=DEFAULT_VOICES) -> str:
+    """A call in when no consultation is open for the caller."""
+    choice = voice_for(locale, voices)
+    response = VoiceResponse()
+    for text in (poll_words(locale).none_open, call_words(locale).goodbye):
+        response.say(text, language=choice.language_tag, voice=choice.voice)
+    response.hangup()
+    return str(response)
+
+
+def render_poll_response(
+    outcome: PollOutcome, choice: int, message: Message, config: VoiceConfig = VoiceConfig()
+) -> str:
+    """The TwiML after an answer was pressed: what became of it, then goodbye."""
+    if message.poll is None:
+        raise RenderError(RenderErrorCode.MISSING_FIELD, "the message has no poll", form=FORM)
+    call = _Call(message, config)
+    words = poll_words(message.locale)
+    said = {
+        PollOutcome.COUNTED: words.counted.format(answer=message.poll.answers[choice - 1]),
+        PollOutcome.ALREADY: words.already,
+        PollOutcome.REFUSED: words.refused,
+        PollOutcome.CLOSED: words.closed,
+    }[outcome]
+    call.say(spoken_form(said, message.locale))
+    call.goodbye()
+    return call.twiml()
+
+
 def render_menu_response(digit: str, message: Message, config: VoiceConfig = VoiceConfig()) -> str:
     """The TwiML answering the menu's action request (Twilio's `Digits`)."""
     call = _Call(message, config)
     choice = menu_choice(digit)
-    if choice is MenuChoice.REPEAT:
+    if message.poll is not None and choice in (MenuChoice.QUESTION, MenuChoice.REPEAT):
+        call.menu()  # with a poll, 1 is an answer (counted by the gateway); * asks again
+    elif choice is MenuChoice.REPEAT:
         call.announcement(1)
         call.menu()
     elif choice is MenuChoice.CONFIRM:

@@ -167,6 +167,30 @@ class FakeMastodon(FakeServer):
         self.token = token
         self.max_characters = max_characters
         self._by_key: dict[tuple[str, str], dict[str, Any]] = {}
+        self.notifications: list[dict[str, Any]] = []  # newest last
+
+    def mention(self, text: str, *, acct: str = "alice@other.social", reply_to: str = "") -> str:
+        """Someone mentions or replies to the account; the status id (a notification too)."""
+        status_id = self.new_id()
+        account = {"id": str(abs(hash(acct)) % 10**9), "acct": acct, "username": acct.split("@")[0]}
+        status = {
+            "id": status_id,
+            "content": f"<p>{text}</p>",
+            "url": f"https://other.social/@{account['username']}/{status_id}",
+            "in_reply_to_id": reply_to or None,
+            "account": account,
+            "created_at": _now(),
+        }
+        self.notifications.append(
+            {
+                "id": self.new_id(),
+                "type": "mention",
+                "created_at": _now(),
+                "account": account,
+                "status": status,
+            }
+        )
+        return status_id
 
     def _instance(self, version: int) -> dict[str, Any]:
         statuses = {"max_characters": self.max_characters, "characters_reserved_per_url": 23}
@@ -188,6 +212,8 @@ class FakeMastodon(FakeServer):
             if headers.get("authorization") != f"Bearer {self.token}":
                 return Reply(401, {"error": "The access token is invalid"})
             return Reply(200, self.account())
+        if method == "GET" and path == "/api/v1/notifications":
+            return self._notifications(headers, body)
         if (method, path) != ("POST", "/api/v1/statuses"):
             return Reply(404, {"error": "Record not found"})
         if headers.get("authorization") != f"Bearer {self.token}":
@@ -214,6 +240,20 @@ class FakeMastodon(FakeServer):
         if key:
             self._by_key[(self.token, key)] = status
         return Reply(200, status)
+
+    def _notifications(self, headers: dict[str, str], query: dict[str, Any]) -> Reply:
+        """`GET /api/v1/notifications?types[]=mention&since_id=&limit=`, newest first."""
+        if headers.get("authorization") != f"Bearer {self.token}":
+            return Reply(401, {"error": "The access token is invalid"})
+        since = int(query.get("since_id") or 0)
+        limit = min(int(query.get("limit") or 40), 80)
+        wanted = query.get("types[]")
+        found = [
+            n
+            for n in self.notifications
+            if int(n["id"]) > since and (not wanted or n["type"] == wanted)
+        ]
+        return Reply(200, list(reversed(found))[:limit])
 
     def _status(self, text: str, reply_to: str | None, body: dict[str, Any]) -> dict[str, Any]:
         status_id = self.new_id()
@@ -399,18 +439,54 @@ class FakeX(FakeServer):
         )
 
 
-def _invalid_token() -> Reply:
-    """Graph's answer to a bad or expired token."""
-    error = {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}
-    return Reply(400, {"error": error})
-
-
 class FakeFacebook(FakeServer):
     """Graph API: `POST /v21.0/{page-id}/feed` with a page access token; Graph error shape."""
 
     def __init__(self, page_id: str = "1234567890", token: str = "page-token") -> None:
         super().__init__()
         self.page_id, self.token = page_id, token
+        self.comments: dict[str, dict[str, Any]] = {}  # comment id → comment (with is_hidden)
+        self._minute = itertools.count(1)
+
+    def comment(self, post_id: str, message: str, *, name: str = "Jean Public") -> str:
+        """A visitor comments a post of the page; the comment id."""
+        comment_id = f"{post_id.split('_')[-1]}_{self.new_id()}"
+        minute = next(self._minute)
+        self.comments[comment_id] = {
+            "id": comment_id,
+            "post": post_id,
+            "message": message,
+            "from": {"id": str(abs(hash(name)) % 10**9), "name": name},
+            "created_time": f"2026-11-21T10:{minute // 60:02d}:{minute % 60:02d}+0000",
+            "permalink_url": f"https://facebook.example/{comment_id}",
+            "is_hidden": False,
+        }
+        return comment_id
+
+    def publishes(self, method: str, path: str) -> bool:
+        return method == "POST" and path.endswith("/feed")
+
+    @staticmethod
+    def _invalid_token() -> Reply:
+        error = {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}
+        return Reply(400, {"error": error})
+
+    def _token_ok(self, headers: dict[str, str], body: Any) -> bool:
+        token = body.get("access_token") or headers.get("authorization", "").removeprefix("Bearer ")
+        return token == self.token
+
+    def _feed(self) -> Reply:
+        posts = []
+        for post in reversed(self.posts):
+            mine = [
+                {k: c[k] for k in ("id", "message", "from", "created_time", "permalink_url")}
+                for c in self.comments.values()
+                if c["post"] == post["id"] and not c["is_hidden"]
+            ]
+            posts.append(
+                {"id": post["id"], "comments": {"data": mine}} if mine else {"id": post["id"]}
+            )
+        return Reply(200, {"data": posts})
 
     def error_reply(self, status: int) -> Reply:
         code = {429: 32, 500: 2, 400: 100}.get(status, 1)
@@ -431,6 +507,14 @@ class FakeFacebook(FakeServer):
 
     def handle(self, method, path, headers, body) -> Reply:
         parts = path.strip("/").split("/")
+        if len(parts) in (2, 3) and not self._token_ok(headers, body):
+            return self._invalid_token()
+        if method == "GET" and parts[1:] == [self.page_id, "feed"]:
+            return self._feed()
+        if method == "POST" and len(parts) == 2 and parts[1] in self.comments:
+            hidden = str(body.get("is_hidden", "")).lower() == "true"
+            self.comments[parts[1]]["is_hidden"] = hidden
+            return Reply(200, {"success": True})
         if method == "GET" and len(parts) == 2:
             return self._page(parts[1], headers, body)
         if method != "POST" or len(parts) != 3 or parts[2] != "feed" or parts[1] != self.page_id:
@@ -444,9 +528,8 @@ class FakeFacebook(FakeServer):
                     }
                 },
             )
-        token = body.get("access_token") or headers.get("authorization", "").removeprefix("Bearer ")
-        if token != self.token:
-            return _invalid_token()
+        if not self._token_ok(headers, body):
+            return self._invalid_token()
         if not str(body.get("message", "")).strip():
             return Reply(
                 400,
@@ -468,7 +551,7 @@ class FakeFacebook(FakeServer):
             "Bearer "
         )
         if token != self.token:
-            return _invalid_token()
+            return self._invalid_token()
         if page_id != self.page_id:
             return Reply(
                 400,

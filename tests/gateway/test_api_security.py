@@ -65,7 +65,35 @@ BODIES = {
     },
     ("patch", "/api/accounts/{account_id}"): {"label": "Mairie (Mastodon)"},
     ("post", "/api/accounts/{account_id}/test"): {},  # nothing listens on port 1: refused
+    ("put", "/api/polls/{announcement_id}"): {
+        "question": "Ouvrir le square le dimanche ?",
+        "answers": ["Oui", "Non"],
+        "translations": {"en": {"question": "Open the park on Sundays?", "answers": ["Yes", "No"]}},
+        "closes_at": (timezone.now() + timedelta(days=7)).isoformat(),
+    },
+    ("post", "/api/moderation/{review_id}/decide"): {"decision": "fine"},
+    ("post", "/api/moderation/words"): {"term": "gros", "allowed": True},
+    ("post", "/api/questions/{question_id}/answer"): {"text": "Voyez l’accueil de la mairie."},
 }
+
+
+def create_conversation(org, announcement, mark: str = "") -> dict:
+    """A poll, a flagged reply, an open question and a word entry of `org`, by path parameter."""
+    from gateway.conversation.models import Poll, PollText, Question, Review, WordEntry
+    from gateway.models import InboundMessage
+
+    poll = Poll.objects.create(
+        announcement=announcement, closes_at=timezone.now() + timedelta(days=3)
+    )
+    PollText.objects.create(poll=poll, locale="fr", question=f"Q {mark}?", answers=["A", "B"])
+    flagged = InboundMessage.objects.create(organisation=org, body=f"connard {mark}")
+    asked = InboundMessage.objects.create(organisation=org, body=f"Quand ? {mark}")
+    review = Review.objects.create(inbound=flagged, verdict="to_review", sender="s" * 64)
+    question = Question.objects.create(
+        inbound=asked, locale="fr", status="open", reply_to="+33612345678"
+    )
+    word = WordEntry.objects.create(organisation=org, term=f"mot{mark.lower()}", category="insult")
+    return {"review_id": review.pk, "question_id": question.pk, "word_id": word.pk}
 
 
 @pytest.fixture(autouse=True)
@@ -162,6 +190,7 @@ def world():
         "account_id": create_account(theirs, label=f"Compte {MARK}").pk,
         "import_id": an_import(theirs),
     }
+    their_ids |= create_conversation(theirs, their_announcement, MARK)
     our_author = create_user(ours, Role.AUTHOR)
     our_ids = {
         "announcement_id": create_announcement(ours, approved=False, author=our_author).pk,
@@ -172,6 +201,9 @@ def world():
         "account_id": create_account(ours).pk,
         "import_id": an_import(ours),
     }
+    our_ids |= create_conversation(
+        ours, create_announcement(ours, approved=False, author=our_author)
+    )
     return {"ours": ours, "keys": keys, "theirs": their_ids, "our_ids": our_ids}
 
 

@@ -124,8 +124,10 @@ def test_the_page_is_rate_limited_per_address(published, settings):
     burst = int(verification.PUBLIC.burst)
     # Fresh addresses: with Redis, buckets outlive a test run.
     visitor, other = (f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}" for _ in "ab")
-    statuses = [page(code, REMOTE_ADDR=visitor).status_code for _ in range(burst + 1)]
-    assert statuses[:burst] == [200] * burst and statuses[-1] == 429
+    # The bucket refills at CRIEUR_PUBLIC_RATE (1/s) while the loop runs: on a loaded machine a
+    # few more pages than the burst may pass before the first refusal, never fewer.
+    statuses = [page(code, REMOTE_ADDR=visitor).status_code for _ in range(burst + 10)]
+    assert statuses[:burst] == [200] * burst and 429 in statuses[burst:]
     refused = page(code, REMOTE_ADDR=visitor)
     assert int(refused["Retry-After"]) >= 1
     assert page(code, REMOTE_ADDR=other).status_code == 200  # another visitor

@@ -20,6 +20,7 @@ from gateway.console import preview as previews
 from gateway.console import warnings
 from gateway.console.access import is_approver, member, own_announcement
 from gateway.console.views.compose import ui_locale
+from gateway.conversation.polls import poll_of
 from gateway.models import Announcement, Status, Urgency
 from renderers.errors import RenderError
 from renderers.i18n import gettext
@@ -67,7 +68,13 @@ def home(request):
         .order_by("-created_at")[:50]
     )
     rows = [(a, a.text().title, status_word(a.status)) for a in announcements]
-    return render(request, "console/home.html", {"rows": rows, "member": membership})
+    from gateway.conversation.views import summary
+
+    return render(
+        request,
+        "console/home.html",
+        {"rows": rows, "member": membership, "conversation": summary(membership.organisation)},
+    )
 
 
 @login_required
@@ -126,6 +133,7 @@ def detail(request, announcement_id: int):
             "audio_url": reverse("console:announcement-audio", args=[announcement.pk])
             + f"?locale={shown.locale}",
             "actions": available_actions(announcement, membership, request.user),
+            "poll": poll_of(announcement),
             "reach_url": reverse("console:reach", args=[announcement.pk])
             if not_published(announcement)
             else None,
