@@ -173,7 +173,7 @@ def get_poll(request, announcement_id: Id):
 @polls_router.get(
     "/{announcement_id}/results.csv",
     response={200: None, **errors(404)},
-    openapi_extra={"responses": {"200": {"content": {"text/csv": {}}}}},
+    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},  # int: one "200" key
     auth=needs("read"),
 )
 def poll_csv(request, announcement_id: Id):

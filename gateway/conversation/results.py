@@ -4,7 +4,6 @@ never run as formulas."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from babel import Locale
@@ -13,10 +12,10 @@ from django.db.models import Count
 
 from gateway.conversation.models import Poll, PollAnswer
 from gateway.conversation.polls import text_in
+from renderers.csvsafe import SafeWriter
 from renderers.i18n import babel_locale
 
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6D00", "#56B4E9", "#000000")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _percent(count: int, total: int) -> float:
@@ -110,39 +109,25 @@ def percent_text(percent: float, locale: str) -> str:
     return pattern.apply(percent / 100, lang)
 
 
-def neutralise(value) -> str:
-    """A cell starting like a formula is prefixed with `'` (CSV injection)."""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def results_csv(poll: Poll) -> str:
     """`dimension, value, answer number, answer, count, percent`, one line per cell."""
     data = results(poll)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)  # cells that a spreadsheet would run are neutralised
     writer.writerow(["dimension", "value", "answer_number", "answer", "count", "percent"])
     for row in data["answers"]:
-        writer.writerow(
-            map(
-                neutralise,
-                ["total", "", row["number"], row["answer"], row["count"], row["percent"]],
-            )
-        )
+        writer.writerow(["total", "", row["number"], row["answer"], row["count"], row["percent"]])
     for dimension in ("channel", "locale", "area"):
         for line in data[f"by_{dimension}"]:
             for row, cell in zip(data["answers"], line["cells"], strict=True):
                 writer.writerow(
-                    map(
-                        neutralise,
-                        [
-                            dimension,
-                            line["value"],
-                            row["number"],
-                            row["answer"],
-                            cell["count"],
-                            cell["percent"],
-                        ],
-                    )
+                    [
+                        dimension,
+                        line["value"],
+                        row["number"],
+                        row["answer"],
+                        cell["count"],
+                        cell["percent"],
+                    ]
                 )
     return out.getvalue()
