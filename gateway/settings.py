@@ -112,6 +112,10 @@ RATELIMIT_REDIS_URL = os.environ.get("CRIEUR_RATELIMIT_REDIS_URL") or (
 )
 
 OUTBOX_DIR = Path(os.environ.get("CRIEUR_OUTBOX_DIR", DATA_DIR / "outbox")).resolve()
+# This machine's copies of the archived cards and videos, named by SHA-256 (gateway/media/store.py).
+MEDIA_DIR = Path(os.environ.get("CRIEUR_MEDIA_DIR", DATA_DIR / "media")).resolve()
+# A video job still `running` after this many seconds is taken to be lost and may start again.
+MEDIA_JOB_STALE_AFTER = float(os.environ.get("CRIEUR_MEDIA_STALE_AFTER", "900"))
 
 # Providers: each one is enabled by its credentials; without them the outbox is used.
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")

@@ -1,7 +1,8 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from gateway import verification
 from gateway.api import api
+from gateway.media import public as media
 
 urlpatterns = [
     path("api/", api.urls),
@@ -15,4 +16,15 @@ urlpatterns = [
         verification.archived_notice,
         name="verification_notice",
     ),
+    re_path(
+        r"^v/(?P<code>[^/]+)/(?P<kind>captions)\.(?P<locale>[a-z_]{2,12})\.vtt$",
+        media.video_text,
+        name="verification_captions",
+    ),
+    re_path(
+        r"^v/(?P<code>[^/]+)/(?P<kind>transcript)\.(?P<locale>[a-z_]{2,12})\.txt$",
+        media.video_text,
+        name="verification_transcript",
+    ),
+    path("v/<str:code>/<str:name>", media.media_file, name="verification_media"),
 ]

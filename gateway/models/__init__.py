@@ -4,6 +4,7 @@ from gateway.models.audit import AuditEvent
 from gateway.models.citizen import CHANNELS, Channel, Citizen, Consent, ConsentSource
 from gateway.models.delivery import Delivery, DeliveryStatus
 from gateway.models.inbound import InboundMessage
+from gateway.media.models import JobStatus, MediaJob
 from gateway.models.organisation import (
     ApiKey,
     Area,
@@ -28,6 +29,8 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "InboundMessage",
+    "JobStatus",
+    "MediaJob",
     "Membership",
     "Organisation",
     "ProviderAccount",
