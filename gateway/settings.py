@@ -164,6 +164,14 @@ PROVIDER_RATES = {
     if key.startswith("CRIEUR_RATE_")
 }
 
+# Seconds per request to a network's API, per account kind (CRIEUR_TIMEOUT_LINKEDIN=20); unset:
+# the channel's own (Twilio: CRIEUR_TWILIO_TIMEOUT). A reply later than this is an unknown outcome.
+PROVIDER_TIMEOUTS = {
+    key.removeprefix("CRIEUR_TIMEOUT_").lower(): float(value)
+    for key, value in os.environ.items()
+    if key.startswith("CRIEUR_TIMEOUT_")
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
