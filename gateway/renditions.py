@@ -74,8 +74,10 @@ def render_form(form: str, message: Message, organisation: Organisation) -> Rend
     if form in CARD_FORMS:
         import renderers.visual
 
-        return renderers.visual.render_card(message) if form == "card" else (
-            renderers.visual.render_card_square(message)
+        return (
+            renderers.visual.render_card(message)
+            if form == "card"
+            else (renderers.visual.render_card_square(message))
         )
     if form == "video":
         from renderers.visual import render_video

@@ -142,7 +142,9 @@ def media_context(announcement: Announcement, renditions: list) -> dict:
     for r in renditions:
         if r.form in ("card", "card-square", "video"):
             name = {"card": "card.jpg", "card-square": "card-square.jpg", "video": "video.mp4"}
-            links[r.form] = f"{reverse('verification_media', args=[code, name[r.form]])}?lang={r.locale}"
+            links[r.form] = (
+                f"{reverse('verification_media', args=[code, name[r.form]])}?lang={r.locale}"
+            )
         elif r.form == "notice":
             links[r.form] = reverse("verification_notice", args=[code, r.locale])
     for r in renditions:

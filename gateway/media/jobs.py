@@ -64,9 +64,7 @@ def start_video(announcement: Announcement, locale: str) -> MediaJob:
         },
     )
     if job.status == JobStatus.QUEUED or _stale(job):
-        transaction.on_commit(
-            lambda: render_publication_video.apply_async((job.pk,), queue=QUEUE)
-        )
+        transaction.on_commit(lambda: render_publication_video.apply_async((job.pk,), queue=QUEUE))
     return job
 
 

@@ -87,7 +87,9 @@ def media_file(request: HttpRequest, code: str, name: str) -> HttpResponse:
             return _cached(response, etag)
     response = FileResponse(path.open("rb"), content_type=row.media_type)
     response["Accept-Ranges"] = "bytes"
-    response["Content-Disposition"] = f'inline; filename="{announcement.verification_code}-{locale}-{name}"'
+    response["Content-Disposition"] = (
+        f'inline; filename="{announcement.verification_code}-{locale}-{name}"'
+    )
     return _cached(response, etag)
 
 

@@ -374,6 +374,13 @@ def send_one(job: Job) -> Receipt | ChannelError:
         return job.channel.send(job.rendition, job.recipient, idempotency_key=job.key)
     except ChannelError as exc:
         return exc
+    except Exception as exc:  # a provider library's own bug must not lose the whole batch
+        # It may have struck after the provider accepted: handled as an unknown outcome
+        # (looked for before any resend, or left to a person where nothing can look).
+        logger.warning(
+            "delivery %s: unexpected %s from %s", job.pk, type(exc).__name__, job.channel.name
+        )
+        return UnknownOutcomeError(f"{job.channel.name}: unexpected {type(exc).__name__}")
 
 
 def record(outcome: Outcome) -> None:

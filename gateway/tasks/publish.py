@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from gateway.celery import FAMILY_QUEUE, app
-from gateway.models import Announcement, Delivery, DeliveryStatus, Status
 from gateway.media.publication import archive_media, plan_media
+from gateway.models import Announcement, Delivery, DeliveryStatus, Status
 from gateway.models.delivery import PENDING
 from gateway.registry import for_organisation
 from gateway.renditions import FORM_OF_CHANNEL, archive

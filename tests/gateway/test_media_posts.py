@@ -6,7 +6,6 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 import pytest
-import requests
 from django.db import transaction
 
 from gateway import registry
@@ -16,7 +15,6 @@ from gateway.publishing import publish
 from tests.factories import create_account, create_announcement, create_organisation
 from tests.fakes.telegram import TOKEN, FakeTelegram
 from tests.fakes.visual import FakeInstagram, FakeLinkedIn, FakeMastodonMedia, FakeTikTok
-from tests.renderers.visual.mp4 import read_mp4
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -195,7 +193,11 @@ def test_a_telegram_post_without_a_known_last_message_is_left_to_a_person(fakes,
 def test_a_migrated_telegram_group_updates_its_account(fakes):
     org = create_organisation()
     group = fakes["telegram"].add_chat("@mairie_groupe", type="group")
-    settings = {"chat_id": "@mairie_groupe", "bot_token": TOKEN, "base_url": fakes["telegram"].base_url}
+    settings = {
+        "chat_id": "@mairie_groupe",
+        "bot_token": TOKEN,
+        "base_url": fakes["telegram"].base_url,
+    }
     account = create_account(org, "telegram", settings)
     supergroup = fakes["telegram"].migrate(group)
     announcement = published(create_announcement(org))
