@@ -156,7 +156,8 @@ def test_pictures_video_and_telegram_reach_each_network_once(deployment, fakes):
     video = Rendition.objects.get(announcement_id=ann, form="video", locale="fr")
 
     (message,) = fakes["telegram"].messages("@mairie_infos")
-    assert message["text"].startswith("Alerte crue de la Loire") and code in message["text"]
+    assert message["text"].startswith("ALERTE : Alerte crue de la Loire")
+    assert code in message["text"]
     # Instagram fetched the French card from the web server's verification page.
     (picture,) = fakes["instagram"].posts
     assert picture["url"] == f"{web.url}/v/{code}/card.jpg?lang=fr"
