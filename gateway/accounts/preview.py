@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from channels.kinds import kinds
 from channels.outbox import OutboxChannel
 from gateway.accounts.models import ProviderAccount
 from gateway.accounts.services import problem_of, status_of
-from gateway.media.needs import media_forms
+from gateway.media.needs import BY_URL, media_forms, public_url_problem
 from gateway.media.preview import AccountMedia, preview_card
 from gateway.models import Organisation
 from gateway.registry import DEFAULT_POST, channels, for_organisation
@@ -23,7 +25,8 @@ from renderers.message import Rendition as RenditionValue
 
 @dataclass(frozen=True)
 class Note:
-    """A warning: `code` is `disabled`, `failing`, `no_translation`, `outbox` or `card`."""
+    """A warning: `code` is `disabled`, `failing`, `no_translation`, `outbox`, `card` (it
+    cannot be made) or `public_url` (Instagram cannot fetch it)."""
 
     code: str
     detail: str = ""
@@ -57,6 +60,7 @@ class AccountCard:
             "no_translation": f"{who}: no translation in {{wanted!r}}; it posts in {{used!r}}",
             "outbox": f"{who}: no social account; the post goes to the outbox",
             "card": f"{who}: the card cannot be made: {{detail}}",
+            "public_url": f"{who}: {public_url_problem()}",
         }
         return [
             texts[n.code].format(detail=n.detail, wanted=n.wanted, used=n.used) for n in self.notes
@@ -115,6 +119,8 @@ def media_of(channel, card: AccountCard, message_for: Callable[[str], Message]):
         media.card = preview_card(message)
         if media.card.error is not None:
             card.notes.append(Note("card", detail=str(media.card.error)))
+    if channel.name in BY_URL and public_url_problem():
+        card.notes.append(Note("public_url", detail=settings.PUBLIC_URL))
     return media
 
 
@@ -124,6 +130,12 @@ def note_words(note: Note, ui: str) -> str:
         return gettext(ui, "Compte désactivé : il ne publiera pas.")
     if note.code == "failing":
         return gettext(ui, "Compte en échec : {detail}").format(detail=note.detail)
+    if note.code == "public_url":
+        return gettext(
+            ui,
+            "L’adresse publique {url} n’est pas une adresse https publique : Instagram ne "
+            "pourra pas y chercher l’image.",
+        ).format(url=note.detail)
     if note.code == "card":
         return gettext(ui, "L’image ne peut pas être faite : {detail}").format(detail=note.detail)
     if note.code == "no_translation":

@@ -7,7 +7,9 @@ says `attach_image`, Facebook the video when it says `attach_video`. Telegram po
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -36,6 +38,23 @@ def media_forms(channel: Channel) -> tuple[str, ...]:
 
 def archived_forms(forms: Iterable[str]) -> set[str]:
     return {archived for form in forms for archived in ARCHIVED_WITH[form]}
+
+
+def public_url_problem() -> str:
+    """Why a network that fetches the card itself could not reach `CRIEUR_PUBLIC_URL`, or ""."""
+    url = urlsplit(settings.PUBLIC_URL)
+    host = (url.hostname or "").lower()
+    try:
+        address = ipaddress.ip_address(host)
+        private = not address.is_global
+    except ValueError:
+        private = host in ("localhost", "") or host.endswith((".local", ".localhost", ".invalid"))
+    if url.scheme == "https" and not private:
+        return ""
+    return (
+        f"CRIEUR_PUBLIC_URL {settings.PUBLIC_URL} is not a public https address: "
+        "Instagram cannot fetch the card from it"
+    )
 
 
 def public_media_url(code: str, form: str, locale: str) -> str:

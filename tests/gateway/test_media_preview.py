@@ -55,6 +55,7 @@ def test_the_api_preview_shows_each_accounts_card_and_offers_the_video(org):
     assert cards["instagram"]["rendition"]["meta"]["count"] <= 2200
     card = cards["instagram"]["media"]["card"]
     assert card["error"] is None and card["alt"].startswith("Mairie de Saint-Crieur")
+    assert any("Instagram cannot fetch the card" in w for w in cards["instagram"]["warnings"])
     image = api.get(card["url"])
     assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
     assert Image.open(io.BytesIO(image.content)).size == (card["width"], card["height"])
