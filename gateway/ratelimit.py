@@ -103,6 +103,10 @@ class TokenBucket:
         """Take `n` tokens now, into debt if need be; seconds to wait before using them."""
         return backend().take(self._key(key), self.rate, self.burst, n, debt=True)
 
+    def give_back(self, key: str = "", n: float = 1) -> None:
+        """Return `n` tokens taken by a `reserve` whose sends were not made after all."""
+        backend().take(self._key(key), self.rate, self.burst, -n, debt=True)
+
     def allow(self, key: str = "", n: float = 1) -> bool:
         """Take `n` tokens if the bucket has them; False (and nothing taken) otherwise."""
         return self.retry_after(key, n) == 0.0

@@ -291,11 +291,11 @@ class PacedOutError(RetryableChannelError):
 def send_chunk(chunk: list[Job], bucket: TokenBucket | None) -> Sent:
     if bucket is not None:
         key = chunk[0].target.bucket
-        wait = bucket.retry_after(key, len(chunk))  # taken only when there
-        if wait > PACE_MAX_WAIT:
+        wait = bucket.reserve(key, len(chunk))
+        if wait > PACE_MAX_WAIT:  # not now: the tokens go back, the sends to a later task
+            bucket.give_back(key, len(chunk))
             return [(job, PacedOutError(job.channel.name, wait)) for job in chunk]
-        if wait > 0:
-            time.sleep(bucket.reserve(key, len(chunk)))
+        time.sleep(wait)
     return [(job, send_one(job)) for job in chunk]
 
 

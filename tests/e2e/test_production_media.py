@@ -14,10 +14,9 @@ from contextlib import ExitStack
 import pytest
 import requests
 
-from gateway.celery import app
 from gateway.models import Delivery, Rendition
-from tests.e2e.servers import WebServer, free_port, production_env, worker
 from tests.e2e.test_production_accounts import ANNOUNCEMENT, Api, api_key
+from tests.e2e.test_production_accounts import deployment as deployment  # the same processes
 from tests.factories import create_organisation
 from tests.fakes.jsonapi import Answer
 from tests.fakes.telegram import TOKEN, FakeTelegram
@@ -43,21 +42,6 @@ def fakes():
             "tiktok": stack.enter_context(FakeTikTok(token="tt-token")),
             "mastodon": stack.enter_context(FakeMastodonMedia(token="mastodon-token")),
         }
-
-
-@pytest.fixture
-def deployment(tmp_path, fakes):
-    app.control.purge()
-    port = free_port()
-    env = production_env(tmp_path / "outbox", f"http://127.0.0.1:{port}")
-    env["CRIEUR_MEDIA_DIR"] = str(tmp_path / "media")  # each process's own copies
-    web = WebServer(env, port).start()
-    process = worker(env, tmp_path / "outbox").start()
-    yield env, web
-    out = process.stop()
-    served = web.stop()
-    assert "Traceback" not in out, out
-    assert "Traceback" not in served, served
 
 
 def accounts(fakes) -> list[dict]:

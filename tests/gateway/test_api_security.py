@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gateway.api import api
 from gateway.api.security import PERMISSIONS, permission_of
-from gateway.models import ApiKey, Area, Role, Topic
+from gateway.models import ApiKey, Area, MediaJob, Role, Topic
 from tests.factories import (
     ANNOUNCEMENT,
     create_account,
@@ -153,6 +153,8 @@ def world():
         "key_id": their_key.pk,
         "reference": create_citizen(theirs, name=f"Citoyen {MARK}").reference,
         "account_id": create_account(theirs, label=f"Compte {MARK}").pk,
+        "job_id": MediaJob.objects.create(organisation=theirs, key=f"preview:{MARK}").pk,
+        "name": "video.mp4",
     }
     our_author = create_user(ours, Role.AUTHOR)
     our_ids = {
@@ -162,6 +164,8 @@ def world():
         "key_id": ApiKey.issue(ours, our_author, "other")[0].pk,
         "reference": create_citizen(ours).reference,
         "account_id": create_account(ours).pk,
+        "job_id": MediaJob.objects.create(organisation=ours, key="preview:ours").pk,
+        "name": "video.mp4",
     }
     return {"ours": ours, "keys": keys, "theirs": their_ids, "our_ids": our_ids}
 

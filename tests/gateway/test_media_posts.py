@@ -245,3 +245,28 @@ def test_the_engine_waits_as_long_as_the_provider_asks(fakes, monkeypatch):
     delivery = Delivery.objects.get(announcement=announcement)
     assert delivery.status == "planned" and "Too Many Requests" in delivery.last_error
     assert queued and queued[0] >= 60
+
+
+def test_a_post_paced_far_out_goes_back_to_planned_instead_of_holding_a_worker(
+    fakes, monkeypatch, fresh_buckets
+):
+    from gateway.registry import for_organisation
+    from gateway.tasks import delivery as engine
+
+    queued, send = [], engine.deliver_batch.apply_async
+
+    def retry_later(args, **options):
+        if "countdown" not in options:
+            return send(args, **options)
+        queued.append(options["countdown"])
+
+    monkeypatch.setattr(engine.deliver_batch, "apply_async", retry_later)
+    org = create_organisation()
+    account = telegram_account(org, fakes, limits={"rate": 0.01})  # one post per 100 s
+    target = for_organisation(org.pk).target("telegram", account.pk)
+    engine.TokenBucket("provider", 0.01, engine.PACE_CHUNK).reserve(target.bucket, 10)
+    announcement = published(create_announcement(org))
+    delivery = Delivery.objects.get(announcement=announcement)
+    assert delivery.status == "planned" and "rate limit of the account" in delivery.last_error
+    assert queued and queued[0] > 60
+    assert fakes["telegram"].messages(fakes["channel"]) == []
