@@ -6,15 +6,14 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 import pytest
-from django.db import transaction
 
 from gateway import registry
 from gateway.accounts.models import ProviderAccount
 from gateway.models import AuditEvent, Delivery, MediaJob, Rendition
-from gateway.publishing import publish
 from tests.factories import create_account, create_announcement, create_organisation
 from tests.fakes.telegram import TOKEN, FakeTelegram
 from tests.fakes.visual import FakeInstagram, FakeLinkedIn, FakeMastodonMedia, FakeTikTok
+from tests.gateway.test_registry import published
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,6 +41,22 @@ def public(live_server, settings):
     settings.PUBLIC_URL = live_server.url
     registry.cache_clear()
     return live_server.url
+
+
+@pytest.fixture
+def retries(monkeypatch):
+    """The countdowns of the retries the engine queues (recorded, not run)."""
+    from gateway.tasks import delivery as engine
+
+    queued, send = [], engine.deliver_batch.apply_async
+
+    def retry_later(args, **options):
+        if "countdown" not in options:
+            return send(args, **options)
+        queued.append(options["countdown"])
+
+    monkeypatch.setattr(engine.deliver_batch, "apply_async", retry_later)
+    return queued
 
 
 def telegram_account(org, fakes, **fields):
@@ -88,13 +103,6 @@ def visual_accounts(org, fakes) -> dict[str, ProviderAccount]:
             },
         ),
     }
-
-
-def published(announcement):
-    with transaction.atomic():
-        publish(announcement)
-    announcement.refresh_from_db()
-    return announcement
 
 
 def posts_of(announcement):
@@ -226,17 +234,7 @@ def test_a_lost_reply_on_linkedin_or_tiktok_goes_to_a_person(fakes, settings, ne
     assert len(fakes[network].requests) and "never posted again" in delivery.last_error
 
 
-def test_the_engine_waits_as_long_as_the_provider_asks(fakes, monkeypatch):
-    from gateway.tasks import delivery as engine
-
-    queued, send = [], engine.deliver_batch.apply_async
-
-    def retry_later(args, **options):  # the retry is recorded, not run
-        if "countdown" not in options:
-            return send(args, **options)
-        queued.append(options["countdown"])
-
-    monkeypatch.setattr(engine.deliver_batch, "apply_async", retry_later)
+def test_the_engine_waits_as_long_as_the_provider_asks(fakes, retries):
     fakes["telegram"].per_minute = 1  # a second message in the minute: 429, retry_after ≈ 60 s
     org = create_organisation()
     telegram_account(org, fakes)
@@ -244,23 +242,15 @@ def test_the_engine_waits_as_long_as_the_provider_asks(fakes, monkeypatch):
     announcement = published(create_announcement(org, title="Deuxième annonce"))
     delivery = Delivery.objects.get(announcement=announcement)
     assert delivery.status == "planned" and "Too Many Requests" in delivery.last_error
-    assert queued and queued[0] >= 60
+    assert retries and retries[0] >= 60
 
 
 def test_a_post_paced_far_out_goes_back_to_planned_instead_of_holding_a_worker(
-    fakes, monkeypatch, fresh_buckets
+    fakes, retries, fresh_buckets
 ):
     from gateway.registry import for_organisation
     from gateway.tasks import delivery as engine
 
-    queued, send = [], engine.deliver_batch.apply_async
-
-    def retry_later(args, **options):
-        if "countdown" not in options:
-            return send(args, **options)
-        queued.append(options["countdown"])
-
-    monkeypatch.setattr(engine.deliver_batch, "apply_async", retry_later)
     org = create_organisation()
     account = telegram_account(org, fakes, limits={"rate": 0.01})  # one post per 100 s
     target = for_organisation(org.pk).target("telegram", account.pk)
@@ -268,5 +258,5 @@ def test_a_post_paced_far_out_goes_back_to_planned_instead_of_holding_a_worker(
     announcement = published(create_announcement(org))
     delivery = Delivery.objects.get(announcement=announcement)
     assert delivery.status == "planned" and "rate limit of the account" in delivery.last_error
-    assert queued and queued[0] > 60
+    assert retries and retries[0] > 60
     assert fakes["telegram"].messages(fakes["channel"]) == []
