@@ -10,8 +10,19 @@ from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gateway.settings")
 
-QUEUES = ("publish", "sms", "voice", "social", "print", "retry", "callbacks", "periodic")
+QUEUES = (
+    "publish",
+    "sms",
+    "voice",
+    "social",
+    "print",
+    "retry",
+    "callbacks",
+    "periodic",
+    "media",  # videos (gateway/media/jobs.py): slow, so they never hold up a send
+)
 SENDING_TASKS = ("crieur.deliver_batch", "crieur.print_letters")
+MEDIA_TASKS = ("crieur.render_video", "crieur.preview_video")
 # Periodic task → seconds between runs (None: settings.PERIODIC_INTERVAL; a name: that setting).
 # Every run is safe to repeat or overlap, so every worker may run beat.
 PERIODIC_TASKS: dict[str, float | str | None] = {
@@ -52,7 +63,9 @@ def configure(app: Celery) -> None:
         # A send still running after half of DELIVERY_STUCK_AFTER is killed (prefork pool), so
         # the sweep never reconciles a delivery that a live worker is about to send.
         task_annotations={
-            name: {"time_limit": settings.DELIVERY_STUCK_AFTER / 2} for name in SENDING_TASKS
+            **{name: {"time_limit": settings.DELIVERY_STUCK_AFTER / 2} for name in SENDING_TASKS},
+            # Killed before its job counts as stale, so a job is never made twice at once.
+            **{name: {"time_limit": settings.MEDIA_JOB_STALE_AFTER * 0.9} for name in MEDIA_TASKS},
         },
         beat_scheduler="celery.beat:Scheduler",  # in memory: nothing to share or lock on disk
         beat_schedule_filename=str(settings.DATA_DIR / "celerybeat-schedule"),  # never in cwd
@@ -89,4 +102,5 @@ app.conf.imports = (
     "gateway.tasks.periodic",
     "gateway.tasks.callbacks",
     "gateway.conversation.tasks",
+    "gateway.media.jobs",
 )

@@ -151,6 +151,14 @@ VARIABLES: tuple[Variable, ...] = (
       group="delivery"),
     V("CRIEUR_COMMENTS_SECONDS", "300", "seconds between two fetches of the social accounts' "
       "comments and mentions (moderation)", kind="float", group="delivery"),
+    V("CRIEUR_MEDIA_DIR", "", "this machine's copies of the archived cards and videos, named by "
+      "their SHA-256 (the database keeps the originals)", kind="path",
+      shown_default="`$CRIEUR_DATA_DIR/media`", group="delivery"),
+    V("CRIEUR_MEDIA_STALE_AFTER", "900", "seconds after which a video job still running is "
+      "taken to be lost and may start again", kind="float", group="delivery"),
+    V("CRIEUR_TIMEOUT_", "", "seconds per request to a network's API, per account kind, e.g. "
+      "`CRIEUR_TIMEOUT_LINKEDIN=20`; a later reply is an unknown outcome", kind="float",
+      prefix=True, placeholder="<KIND>", shown_default="the channel's own", group="delivery"),
     V("CRIEUR_RATE_", "", "provider requests per second per account, e.g. "
       "`CRIEUR_RATE_TWILIO_SMS=50` (`0`: no limit)", kind="float", prefix=True,
       placeholder="<CHANNEL>",

@@ -34,7 +34,7 @@ from gateway.models import (
     Topic,
     Urgency,
 )
-from gateway.renditions import preview
+from gateway.renditions import preview, render_in
 from renderers.errors import RenderError
 
 logger = logging.getLogger(__name__)
@@ -215,6 +215,7 @@ def schedule(announcement: Announcement, when: datetime, *, actor=None) -> None:
     if announcement.status in (Status.APPROVED, Status.SCHEDULED):
         for locale in announcement.locales:
             preview(announcement, locale)
+        check_cards(announcement)
     _move(
         announcement,
         actor,
@@ -252,6 +253,7 @@ def publish(announcement: Announcement, *, actor=None) -> None:
         )
     for locale in announcement.locales:
         preview(announcement, locale)  # raises RenderError before anything changes
+    check_cards(announcement)
     alert = announcement.status not in PUBLISHABLE
     _move(
         announcement,
@@ -295,6 +297,14 @@ def publish_due(now: datetime | None = None) -> int:
                 audit={"reason": str(exc)},
             )
     return published
+
+
+def check_cards(announcement: Announcement) -> None:
+    """The card every account that posts it will carry fits (raises RenderError otherwise)."""
+    from gateway.media.publication import needed_cards
+
+    for form, locale in needed_cards(announcement):
+        render_in(form, announcement, locale)
 
 
 def _require(announcement: Announcement, actor, *, roles) -> Membership | None:

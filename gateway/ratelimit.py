@@ -103,6 +103,11 @@ class TokenBucket:
         """Take `n` tokens now, into debt if need be; seconds to wait before using them."""
         return backend().take(self._key(key), self.rate, self.burst, n, debt=True)
 
+    def give_back(self, key: str = "", n: float = 1) -> None:
+        """Return `n` tokens taken (by `reserve`, `allow` or `retry_after`) for work that was not
+        done after all; never above `burst`, and out of a debt too."""
+        backend().take(self._key(key), self.rate, self.burst, -n, debt=True)
+
     def allow(self, key: str = "", n: float = 1) -> bool:
         """Take `n` tokens if the bucket has them; False (and nothing taken) otherwise."""
         return self.retry_after(key, n) == 0.0
@@ -110,10 +115,6 @@ class TokenBucket:
     def retry_after(self, key: str = "", n: float = 1) -> float:
         """Like `allow`, but a refusal answers the seconds to wait (for `Retry-After`)."""
         return backend().take(self._key(key), self.rate, self.burst, n, debt=False)
-
-    def give_back(self, key: str = "", n: float = 1) -> None:
-        """Return `n` tokens taken by `allow` or `retry_after` (never above `burst`)."""
-        backend().take(self._key(key), self.rate, self.burst, -n, debt=False)
 
     def _key(self, key: str) -> str:
         return f"{self.name}:{key}" if key else self.name

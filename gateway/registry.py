@@ -159,8 +159,9 @@ def default_twilio_config() -> TwilioConfig:
 
 def internal_settings(kind: Kind, *, test: bool = False) -> dict[str, Any]:
     """The fields the gateway fills in an account's config (callbacks, timeouts)."""
-    if kind.name != "twilio":
-        return {}
+    if kind.name != "twilio":  # CRIEUR_TIMEOUT_<KIND>, else the channel's own
+        timeout = settings.PROVIDER_TIMEOUTS.get(kind.name)
+        return {} if timeout is None else {"timeout": timeout}
     values: dict[str, Any] = {"timeout": settings.TWILIO_TIMEOUT}
     if not test:  # a test message has no delivery for its callbacks to move
         values["status_callback_url"] = status_callback_url()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -28,8 +28,18 @@ FORM_OF_CHANNEL = {
     "bluesky": "bluesky",
     "x": "x",
     "facebook": "facebook",
+    "telegram": "telegram",
+    "instagram": "instagram",
+    "linkedin": "linkedin",
+    "tiktok": "tiktok",
 }
 PREVIEW_FORMS = ("sms", "mastodon", "voice", "notice")
+# Pictures and video: archived per locale only when an enabled account needs them
+# (gateway/media/needs.py). The cards are made at publication; the video, slow to make, by a
+# task on the `media` queue (gateway/media/tasks.py).
+CARD_FORMS = ("card", "card-square")
+VISUAL_FORMS = (*CARD_FORMS, "video")
+CAPTION_FORMS = ("instagram", "linkedin", "tiktok")
 
 
 def sms_config(organisation: Organisation) -> SMSConfig:
@@ -53,21 +63,48 @@ def render_form(form: str, message: Message, organisation: Organisation) -> Rend
         return render_notice(message)
     if form in PLATFORMS:
         return render_social(message, form)
+    if form == "telegram":
+        from renderers.messaging.telegram import render_telegram
+
+        return render_telegram(message)
+    if form in CAPTION_FORMS:  # the post's text; its picture or video is attached at sending
+        from renderers.visual import render_caption
+
+        return render_caption(message, form)
+    if form in CARD_FORMS:
+        import renderers.visual
+
+        return (
+            renderers.visual.render_card(message)
+            if form == "card"
+            else (renderers.visual.render_card_square(message))
+        )
+    if form == "video":
+        from renderers.visual import render_video
+
+        return render_video(message)
     raise ValueError(f"unknown form {form!r}")
 
 
-def render_in(form: str, announcement: Announcement, locale: str | None) -> RenditionValue:
-    """`form` in `locale`. A form that cannot speak the language (a call in Breton: no voice
-    exists) is made in the announcement's fallback language instead, as routing does for a
-    language without a translation."""
+def render_in(
+    form: str,
+    announcement: Announcement,
+    locale: str | None,
+    render: Callable[[Message], RenditionValue] | None = None,
+) -> RenditionValue:
+    """`form` in `locale` (through `render`, when given). A form that cannot speak the
+    language (a call or a video in Breton: no voice exists) is made in the announcement's
+    fallback language instead, as routing does for a language without a translation."""
+    organisation = announcement.organisation
+    make = render or (lambda message: render_form(form, message, organisation))
     message = to_message(announcement, locale)
     try:
-        return render_form(form, message, announcement.organisation)
+        return make(message)
     except RenderError as error:
         fallback = announcement.fallback_locale
         if error.code is not RenderErrorCode.UNSUPPORTED_LOCALE or message.locale == fallback:
             raise
-        return render_form(form, to_message(announcement, fallback), announcement.organisation)
+        return make(to_message(announcement, fallback))
 
 
 def preview(
@@ -145,24 +182,28 @@ def archive(announcement: Announcement, pairs: Iterable[tuple[str, str]]) -> int
     existing = set(announcement.renditions.values_list("form", "locale"))
     made = 0
     for form, locale in sorted(set(pairs) - existing):
-        value = render_in(form, announcement, locale)
-        body = value.body
-        try:
-            with transaction.atomic():
-                Rendition.objects.create(
-                    announcement=announcement,
-                    form=form,
-                    locale=locale,
-                    media_type=value.media_type,
-                    text=body if isinstance(body, str) else "",
-                    data=body if isinstance(body, bytes) else None,
-                    meta=_json_safe(value.meta),
-                    sha256=Rendition.digest(body),
-                )
-            made += 1
-        except IntegrityError:  # another worker archived it first: the archive is immutable
-            pass
+        made += store(announcement, form, locale, render_in(form, announcement, locale))
     return made
+
+
+def store(announcement: Announcement, form: str, locale: str, value: RenditionValue) -> bool:
+    """Archive `value` as the (form, locale) rendition; False if one was archived first."""
+    body = value.body
+    try:
+        with transaction.atomic():
+            Rendition.objects.create(
+                announcement=announcement,
+                form=form,
+                locale=locale,
+                media_type=value.media_type,
+                text=body if isinstance(body, str) else "",
+                data=body if isinstance(body, bytes) else None,
+                meta=_json_safe(value.meta),
+                sha256=Rendition.digest(body),
+            )
+    except IntegrityError:  # another worker archived it first: the archive is immutable
+        return False
+    return True
 
 
 def archived(announcement_id: int, form: str, locale: str) -> RenditionValue:

@@ -163,6 +163,10 @@ RATELIMIT_REDIS_URL = read("CRIEUR_RATELIMIT_REDIS_URL") or (
 )
 
 OUTBOX_DIR = read("CRIEUR_OUTBOX_DIR", DATA_DIR / "outbox")
+# This machine's copies of the archived cards and videos, named by SHA-256 (gateway/media/store.py).
+MEDIA_DIR = read("CRIEUR_MEDIA_DIR", DATA_DIR / "media")
+# A video job still `running` after this many seconds is taken to be lost and may start again.
+MEDIA_JOB_STALE_AFTER = read("CRIEUR_MEDIA_STALE_AFTER")
 
 # Providers: each one is enabled by its credentials; without them the outbox is used.
 TWILIO_ACCOUNT_SID = read("TWILIO_ACCOUNT_SID")
@@ -208,6 +212,13 @@ PERIODIC_INTERVAL = read("CRIEUR_PERIODIC_SECONDS")
 # Unset: the channel's own `request_rate_per_sec`; 0: no limit.
 PROVIDER_RATES = {
     key.removeprefix("CRIEUR_RATE_").lower(): rate for key, rate in matching("CRIEUR_RATE_").items()
+}
+
+# Seconds per request to a network's API, per account kind (CRIEUR_TIMEOUT_LINKEDIN=20); unset:
+# the channel's own (Twilio: CRIEUR_TWILIO_TIMEOUT). A reply later than this is an unknown outcome.
+PROVIDER_TIMEOUTS = {
+    key.removeprefix("CRIEUR_TIMEOUT_").lower(): timeout
+    for key, timeout in matching("CRIEUR_TIMEOUT_").items()
 }
 
 # Every record is redacted when it is made (phone numbers, query strings, signed links), so

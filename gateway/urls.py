@@ -1,9 +1,10 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from gateway import verification
 from gateway.api import api
 from gateway.api.docs import redoc_page
 from gateway.conversation.public_urls import urlpatterns as conversation_public
+from gateway.media import public as media
 
 urlpatterns = [
     path("api/redoc", redoc_page(api), name="api-redoc"),
@@ -20,4 +21,15 @@ urlpatterns = [
         name="verification_notice",
     ),
     *conversation_public,
+    re_path(
+        r"^v/(?P<code>[^/]+)/(?P<kind>captions)\.(?P<locale>[a-z_]{2,12})\.vtt$",
+        media.video_text,
+        name="verification_captions",
+    ),
+    re_path(
+        r"^v/(?P<code>[^/]+)/(?P<kind>transcript)\.(?P<locale>[a-z_]{2,12})\.txt$",
+        media.video_text,
+        name="verification_transcript",
+    ),
+    path("v/<str:code>/<str:name>", media.media_file, name="verification_media"),
 ]

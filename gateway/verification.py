@@ -14,15 +14,17 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_time, get_datetime_format
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_safe
 
 from gateway.audience.subscriptions import available_languages
 from gateway.conversation.polls import public_summary
-from gateway.models import Announcement, AuditEvent, Role, Status
+from gateway.models import Announcement, AuditEvent, Rendition, Role, Status
 from gateway.public.languages import language_links
 from gateway.ratelimit import TokenBucket, rate_limited
 from renderers.i18n import gettext
@@ -36,13 +38,15 @@ def normalise(code: str) -> str:
     return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw  # never a NUL to the database
 
 
-def published(code: str) -> Announcement:
-    announcement = (
-        Announcement.objects.select_related("organisation")
-        .prefetch_related("texts", "renditions")
-        .filter(verification_code=normalise(code), published_at__isnull=False)
-        .first()
-    )
+def published(code: str, *, with_renditions: bool = True) -> Announcement:
+    rows = Announcement.objects.select_related("organisation").prefetch_related("texts")
+    if with_renditions:  # their hashes and meta, never their bytes (PDFs, pictures, videos)
+        rows = rows.prefetch_related(
+            Prefetch("renditions", queryset=Rendition.objects.defer("data", "text"))
+        )
+    announcement = rows.filter(
+        verification_code=normalise(code), published_at__isnull=False
+    ).first()
     if announcement is None:
         raise Http404(code)
     return announcement
@@ -116,6 +120,7 @@ def context(announcement: Announcement, locale: str) -> dict:
         key=lambda r: r.form,
     )
     return {
+        **media_context(announcement, renditions),
         "announcement": announcement,
         "organisation": organisation,
         "text": text,
@@ -129,6 +134,45 @@ def context(announcement: Announcement, locale: str) -> dict:
     }
 
 
+def media_context(announcement: Announcement, renditions: list) -> dict:
+    """The card (with its alt text) and the video (captions track, transcript) of this
+    language, when they were archived; their links name the language, so they never vary."""
+    by_form = {r.form: r for r in renditions}
+    code, page = announcement.verification_code, {}
+    card, video = by_form.get("card"), by_form.get("video")
+    links = {}
+    for r in renditions:
+        if r.form in ("card", "card-square", "video"):
+            name = {"card": "card.jpg", "card-square": "card-square.jpg", "video": "video.mp4"}
+            links[r.form] = (
+                f"{reverse('verification_media', args=[code, name[r.form]])}?lang={r.locale}"
+            )
+        elif r.form == "notice":
+            links[r.form] = reverse("verification_notice", args=[code, r.locale])
+    for r in renditions:
+        r.link = links.get(r.form, "")
+    if card is not None:
+        page["card"] = {
+            "url": links["card"],
+            "alt": card.meta.get("alt", ""),
+            "width": card.meta.get("width", 1080),
+            "height": card.meta.get("height", 1350),
+        }
+    if video is not None:
+        page["video"] = {
+            "url": links["video"],
+            "captions": reverse("verification_captions", args=[code, "captions", video.locale]),
+            "transcript_url": reverse(
+                "verification_transcript", args=[code, "transcript", video.locale]
+            ),
+            "transcript": str(video.meta.get("transcript", "")),
+            "width": video.meta.get("width", 1080),
+            "height": video.meta.get("height", 1920),
+            "poster": links.get("card", ""),
+        }
+    return page
+
+
 def _locale(code: str) -> Locale:
     return Locale.parse(code.replace("-", "_"))
 
@@ -137,7 +181,7 @@ def _locale(code: str) -> Locale:
 @rate_limited(PUBLIC)
 def archived_notice(request, code: str, locale: str) -> HttpResponse:
     """The notice PDF exactly as archived at publication (its SHA-256 is on the page)."""
-    announcement = published(code)
+    announcement = published(code, with_renditions=False)
     row = announcement.renditions.filter(form="notice", locale=locale).first()
     if row is None or row.data is None:
         raise Http404(locale)

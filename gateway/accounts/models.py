@@ -45,6 +45,10 @@ class ProviderAccount(models.Model):
         max_length=200, blank=True, help_text="The last permanent failure of one of its posts."
     )
     last_error_at = models.DateTimeField(null=True, blank=True)
+    # Not a setting: what the gateway remembers of the provider's side (Telegram: the id of
+    # the last message posted, where a check after a lost reply starts). Written with
+    # `update()`, so it never bumps `updated_at` nor rebuilds the registries.
+    state = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=tz.now)
     # Bumped by every change of what the account sends with: registries are cached by it.
     updated_at = models.DateTimeField(auto_now=True)

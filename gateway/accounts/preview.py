@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from channels.kinds import kinds
 from channels.outbox import OutboxChannel
 from gateway.accounts.models import ProviderAccount
 from gateway.accounts.services import problem_of, status_of
+from gateway.media.needs import BY_URL, media_forms, public_url_problem
+from gateway.media.preview import AccountMedia, preview_card
 from gateway.models import Organisation
 from gateway.registry import DEFAULT_POST, channels, for_organisation
 from gateway.renditions import FORM_OF_CHANNEL, render_form
@@ -21,7 +25,8 @@ from renderers.message import Rendition as RenditionValue
 
 @dataclass(frozen=True)
 class Note:
-    """A warning: `code` is `disabled`, `failing`, `no_translation` or `outbox`."""
+    """A warning: `code` is `disabled`, `failing`, `no_translation`, `outbox`, `card` (it
+    cannot be made) or `public_url` (Instagram cannot fetch it)."""
 
     code: str
     detail: str = ""
@@ -38,6 +43,7 @@ class AccountCard:
     locale: str
     status: str  # ok, untested, failing, disabled, or `default` (the instance's own)
     rendition: RenditionValue | RenderError | None = None
+    media: AccountMedia | None = None  # the card (and video) its posts carry
     notes: list[Note] = field(default_factory=list)
     shown_notes: list[str] = field(default_factory=list)  # in the agent's language
 
@@ -53,6 +59,8 @@ class AccountCard:
             "failing": f"{who}: failing: {{detail}}",
             "no_translation": f"{who}: no translation in {{wanted!r}}; it posts in {{used!r}}",
             "outbox": f"{who}: no social account; the post goes to the outbox",
+            "card": f"{who}: the card cannot be made: {{detail}}",
+            "public_url": f"{who}: {public_url_problem()}",
         }
         return [
             texts[n.code].format(detail=n.detail, wanted=n.wanted, used=n.used) for n in self.notes
@@ -77,7 +85,8 @@ def account_cards(
         .select_related("organisation")
         .order_by("pk")
     )
-    broken = for_organisation(organisation.pk).unavailable  # settings or secrets refused
+    registry = for_organisation(organisation.pk)
+    broken = registry.unavailable  # settings or secrets refused
     cards = [_card(account, broken.get(account.pk, "")) for account in accounts]
     if not cards:
         card = AccountCard(DEFAULT_POST, None, DEFAULT_POST, "", source, "default")
@@ -93,7 +102,26 @@ def account_cards(
             card.rendition = render_form(form, message_for(card.locale), organisation)
         except (RenderError, ValueError) as error:
             card.rendition = error if isinstance(error, RenderError) else None
+        card.media = media_of(
+            registry.target(card.kind, card.account_id).channel, card, message_for
+        )
     return cards
+
+
+def media_of(channel, card: AccountCard, message_for: Callable[[str], Message]):
+    """The card its posts will carry (TOO_LONG noted), and whether they carry the video."""
+    forms = media_forms(channel)
+    if not forms:
+        return None
+    message = message_for(card.locale)
+    media = AccountMedia(video="video" in forms, locale=message.locale)
+    if "card" in forms:
+        media.card = preview_card(message)
+        if media.card.error is not None:
+            card.notes.append(Note("card", detail=str(media.card.error)))
+    if channel.name in BY_URL and public_url_problem():
+        card.notes.append(Note("public_url", detail=settings.PUBLIC_URL))
+    return media
 
 
 def note_words(note: Note, ui: str) -> str:
@@ -102,6 +130,14 @@ def note_words(note: Note, ui: str) -> str:
         return gettext(ui, "Compte désactivé : il ne publiera pas.")
     if note.code == "failing":
         return gettext(ui, "Compte en échec : {detail}").format(detail=note.detail)
+    if note.code == "public_url":
+        return gettext(
+            ui,
+            "L’adresse publique {url} n’est pas une adresse https publique : Instagram ne "
+            "pourra pas y chercher l’image.",
+        ).format(url=note.detail)
+    if note.code == "card":
+        return gettext(ui, "L’image ne peut pas être faite : {detail}").format(detail=note.detail)
     if note.code == "no_translation":
         return gettext(ui, "Pas de traduction en « {wanted} » : publié en « {used} ».").format(
             wanted=note.wanted, used=note.used

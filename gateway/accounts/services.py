@@ -289,6 +289,7 @@ def check_account(
             )
         target = channel or next(iter(built))
         lines = [ch.check(to=to if name == target else "") for name, ch in built.items()]
+        lines += [f"warning: {warning}" for warning in _warnings(built)]
         result = TestResult(True, "; ".join(line for line in lines if line))
     except AccountError:
         raise
@@ -303,6 +304,14 @@ def check_account(
     _audit("account.tested", account, actor, ok=result.ok, result=result.result, message=bool(to))
     account.refresh_from_db()
     return result
+
+
+def _warnings(built: Mapping[str, Any]) -> list[str]:
+    """What a working account still needs (Instagram: a public URL to fetch the card from)."""
+    from gateway.media.needs import BY_URL, public_url_problem
+
+    problem = public_url_problem() if any(name in BY_URL for name in built) else ""
+    return [problem] if problem else []
 
 
 def rotate_keys() -> tuple[int, list[int]]:

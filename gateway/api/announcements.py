@@ -26,6 +26,7 @@ from gateway.api.schemas import (
     AuditEventOut,
     DeliveriesOut,
     PreviewOut,
+    PreviewVideoOut,
     ReachOut,
     RejectIn,
     ReportOut,
@@ -35,6 +36,9 @@ from gateway.api.schemas import (
 from gateway.api.security import needs
 from gateway.costs import cost_report
 from gateway.mapping import public_url, to_message
+from gateway.media.jobs import start_preview
+from gateway.media.models import MediaJob
+from gateway.media.preview import card_response, job_out, video_response
 from gateway.models import Announcement, AuditEvent, Delivery, InboundMessage
 from gateway.renditions import preview as render_preview
 from gateway.renditions import preview_warnings
@@ -179,11 +183,103 @@ def preview(request, announcement_id: Id, locale: str | None = None):
                 if isinstance(card.rendition, RenditionValue)
                 else None,
                 "error": str(card.rendition) if isinstance(card.rendition, RenderError) else None,
+                "media": _media_out(announcement, card.media),
                 "warnings": card.warnings(),
             }
             for card in cards
         ],
     }
+
+
+def _media_out(announcement: Announcement, media) -> dict | None:
+    if media is None:
+        return None
+    base = f"/api/announcements/{announcement.pk}/preview"
+    out: dict = {"card": None, "video": None}
+    if media.card is not None:
+        card = media.card
+        out["card"] = {
+            "form": card.form,
+            "url": f"{base}/card.jpg?locale={media.locale}&v={card.key[:16]}",
+            "alt": card.alt,
+            "width": card.width,
+            "height": card.height,
+            "error": str(card.error) if card.error else None,
+        }
+    if media.video:
+        out["video"] = f"{base}/video?locale={media.locale}"
+    return out
+
+
+@router.get(
+    "/{announcement_id}/preview/card.jpg",
+    response={200: None, **errors(404)},
+    openapi_extra={"responses": {"200": {"content": {"image/jpeg": {}}}}},
+    auth=needs("read"),
+)
+def preview_card_image(request, announcement_id: Id, locale: str | None = None, form: str = "card"):
+    """The card (or `form=card-square`) as it would be posted now; 422 says why it cannot be."""
+    announcement = _own(request, announcement_id)
+    if locale and locale not in announcement.locales:
+        return Status(422, {"detail": f"locale: no translation in {locale!r}"})
+    return card_response(to_message(announcement, locale), form)
+
+
+def _video_out(announcement: Announcement, job) -> dict:
+    out = job_out(job)
+    base = f"/api/announcements/{announcement.pk}/preview/video/{job.pk}"
+    done = job.status == "done"
+    out.update(
+        url=f"{base}/video.mp4" if done else None,
+        captions_url=f"{base}/captions.vtt" if done else None,
+    )
+    return out
+
+
+@router.post(
+    "/{announcement_id}/preview/video",
+    response={202: PreviewVideoOut, **errors(404)},
+    auth=needs("read"),
+)
+def preview_video(request, announcement_id: Id, locale: str | None = None):
+    """Make the video as it would be posted now, on the `media` queue (the same text is made
+    once); poll the answer's job until `done`, then play `url` with `captions_url`."""
+    announcement = _own(request, announcement_id)
+    if locale and locale not in announcement.locales:
+        return Status(422, {"detail": f"locale: no translation in {locale!r}"})
+    job = start_preview(announcement.organisation_id, to_message(announcement, locale))
+    return Status(202, _video_out(announcement, job))
+
+
+def _own_job(request, announcement: Announcement, job_id: int):
+    return get_object_or_404(
+        MediaJob, pk=job_id, organisation=request.auth.organisation, key__startswith="preview:"
+    )
+
+
+@router.get(
+    "/{announcement_id}/preview/video/{job_id}",
+    response={200: PreviewVideoOut, **errors(404)},
+    auth=needs("read"),
+)
+def preview_video_status(request, announcement_id: Id, job_id: Id):
+    announcement = _own(request, announcement_id)
+    return _video_out(announcement, _own_job(request, announcement, job_id))
+
+
+@router.get(
+    "/{announcement_id}/preview/video/{job_id}/{name}",
+    response={200: None, **errors(404)},
+    openapi_extra={"responses": {"200": {"content": {"video/mp4": {}, "text/vtt": {}}}}},
+    auth=needs("read"),
+)
+def preview_video_file(request, announcement_id: Id, job_id: Id, name: str):
+    """The preview's `video.mp4` or `captions.vtt`, once made."""
+    announcement = _own(request, announcement_id)
+    kinds = {"video.mp4": "mp4", "captions.vtt": "vtt"}
+    if name not in kinds:
+        return Status(404, {"detail": f"no file {name!r}"})
+    return video_response(_own_job(request, announcement, job_id), kinds[name])
 
 
 def _rendition_out(r: RenditionValue) -> dict:

@@ -86,6 +86,39 @@ class RenditionOut(Schema):
     meta: dict
 
 
+class CardPreviewOut(Schema):
+    form: str
+    url: str = Field(description="The image (JPEG); the URL changes with the text it shows.")
+    alt: str = Field(description="The description sent with the picture.")
+    width: int
+    height: int
+    error: str | None = Field(None, description="Why it cannot be made (TOO_LONG …).")
+
+
+class AccountMediaOut(Schema):
+    card: CardPreviewOut | None = None
+    video: str | None = Field(
+        None, description="POST here to make the video preview (its posts carry the video)."
+    )
+
+
+class PreviewVideoOut(Schema):
+    """A video preview being made on the `media` queue, then its captions and transcript."""
+
+    id: int
+    status: str = Field(description="queued, running, done or failed")
+    progress: float
+    stage: str
+    error: str | None = None
+    locale: str
+    duration: float | None = None
+    vtt: str | None = None
+    transcript: str | None = None
+    alt: str | None = None
+    url: str | None = Field(None, description="The MP4, once done.")
+    captions_url: str | None = None
+
+
 class AccountPreviewOut(Schema):
     """One social account's post, in the language that account posts in."""
 
@@ -95,6 +128,7 @@ class AccountPreviewOut(Schema):
     status: str = Field(description="ok, untested, failing, disabled, or default")
     rendition: RenditionOut | None
     error: str | None = Field(None, description="Why the post cannot be made.")
+    media: AccountMediaOut | None = Field(None, description="The card and video it carries.")
     warnings: list[str] = []
 
 

@@ -11,6 +11,7 @@ from gateway.console.views import (
     reach,
     subscribers,
 )
+from gateway.media import console as media
 
 app_name = "console"
 
@@ -22,6 +23,14 @@ urlpatterns = [
     path("announcements/new/", compose.compose, name="compose"),
     path("preview/", compose.preview_partial, name="preview"),
     path("preview/audio.wav", compose.preview_audio, name="preview-audio"),
+    path("preview/card.jpg", media.card_image, name="preview-card"),
+    path("preview/video/", media.start_video, name="preview-video"),
+    path("preview/video/<int:job_id>/", media.video_status, name="preview-video-status"),
+    re_path(
+        r"^preview/video/(?P<job_id>\d+)\.(?P<kind>mp4|vtt)$",
+        media.video_file,
+        name="preview-video-file",
+    ),
     path("announcements/<int:announcement_id>/", announcements.detail, name="announcement"),
     path(
         "announcements/<int:announcement_id>/audio.wav",

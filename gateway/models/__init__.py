@@ -1,4 +1,5 @@
 from gateway.accounts.models import ProviderAccount
+from gateway.media.models import JobStatus, MediaJob
 from gateway.models.announcement import Announcement, AnnouncementText, Rendition, Status, Urgency
 from gateway.models.audience import PreferenceLink, SignupCode, SignupQuota, Suppression
 from gateway.models.audit import AuditEvent
@@ -31,6 +32,8 @@ __all__ = [
     "DeliveryStatus",
     "Heartbeat",
     "InboundMessage",
+    "JobStatus",
+    "MediaJob",
     "Membership",
     "Organisation",
     "PreferenceLink",

@@ -100,6 +100,12 @@ class Delivery(models.Model):
     )
     provider = models.CharField(max_length=30, blank=True)
     provider_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    provider_state = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What a post without idempotency key needs to be retried safely (Telegram: "
+        "`message_ids` posted so far, `after_id` the channel's last message before it).",
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
     account = models.ForeignKey(

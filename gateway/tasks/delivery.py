@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from channels.base import Channel, Receipt, Recipient
-from channels.errors import ChannelError, UnknownOutcomeError
+from channels.errors import ChannelError, RetryableChannelError, UnknownOutcomeError
 from channels.twilio import TwilioVoiceChannel
 from gateway import voicemenu
 from gateway.accounts.models import ProviderAccount
@@ -29,7 +29,10 @@ from gateway.ratelimit import TokenBucket
 from gateway.registry import OrgChannels, Target, UnavailableChannel, for_organisation
 from gateway.renditions import FORM_OF_CHANNEL, archived
 from gateway.routing.fallback import start_fallbacks
+from gateway.tasks import posts
+from gateway.tasks.media import MediaFiles, hold_waiting
 from gateway.tasks.publish import finish_if_done
+from renderers.errors import RenderError
 from renderers.message import Rendition
 
 logger = logging.getLogger(__name__)
@@ -37,6 +40,12 @@ logger = logging.getLogger(__name__)
 S = DeliveryStatus
 UNKNOWN_OUTCOME = "unknown outcome"
 PACE_CHUNK = 10  # sends per token-bucket reservation
+# A send paced further out than this is not waited for in a send thread: it goes back to
+# `planned` and is queued again when its turn comes (Instagram: 50 posts a day).
+PACE_MAX_WAIT = 30.0
+# Networks where a post whose reply was lost may be online, and which give no way to look:
+# a person checks the page (the delivery fails saying so), it is never posted again by itself.
+ASK_A_PERSON = ("linkedin", "tiktok")
 
 
 def backoff(attempt: int) -> float:
@@ -131,6 +140,8 @@ class Job:
     attempts: int
     reconcile_since: datetime | None  # the previous attempt may have been accepted: look first
     broadcast: bool = False  # a post to an account, not a message to a citizen
+    resume: posts.Resume | None = None  # a Telegram post: where it starts again
+    waiting: str = ""  # what it waits for (its video, still being made): not sent now
 
     @property
     def channel(self) -> Channel:
@@ -146,6 +157,7 @@ class Outcome:
     sent: list[tuple[int, Receipt, str]] = field(default_factory=list)  # and the provider
     retry: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
+    wait: float = 0.0  # the longest `retry_after` a provider asked for
 
 
 @app.task(name="crieur.deliver_batch")
@@ -157,7 +169,7 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
     in_flight: list[list[Future[Sent]]] = []
     size = max(1, settings.DELIVERY_PART_SIZE)
     for start in range(0, len(delivery_ids), size):
-        part = prepare(claim(delivery_ids[start : start + size]))
+        part = hold_waiting(prepare(claim(delivery_ids[start : start + size])))
         jobs += part
         in_flight.append(start_sends(part))
         if len(in_flight) > 1:
@@ -175,7 +187,8 @@ def prepare(rows: Iterable[tuple]) -> list[Job]:
     """Jobs from delivery rows (`JOB_FIELDS`): each through its organisation's channel (its
     registry read once per batch), each rendition looked up once."""
     registries: dict[int, OrgChannels] = {}
-    renditions: dict[tuple[int, str, str], Rendition] = {}
+    renditions: dict[tuple[int, str, str], Rendition | RenderError] = {}
+    files = MediaFiles()
     jobs = []
     for row in rows:
         pk, ann_id, name, locale, attempts, last_error, created, reference, phone = row[:9]
@@ -187,11 +200,22 @@ def prepare(rows: Iterable[tuple]) -> list[Job]:
         if form is None and not isinstance(target.channel, UnavailableChannel):
             target = Target(UnavailableChannel(f"no rendition is made for {name!r}"), account)
         rendition = NOTHING  # an unavailable channel refuses it unseen
+        waiting = ""
         if not isinstance(target.channel, UnavailableChannel):
             key = (ann_id, str(form), locale)
             if key not in renditions:
-                renditions[key] = archived(*key)
-            rendition = for_channel(renditions[key], target.channel, pk)
+                try:
+                    renditions[key] = archived(*key)
+                except RenderError as error:  # cannot fit any more: its post fails saying so
+                    renditions[key] = error
+            found = renditions[key]
+            if isinstance(found, RenderError):
+                target = Target(UnavailableChannel(f"{form}: {found}"), account)
+            else:
+                rendition = for_channel(found, target.channel, pk)
+                rendition, waiting, problem = files.attach(rendition, target.channel, ann_id)
+                if problem:
+                    target = Target(UnavailableChannel(problem), account)
         jobs.append(
             Job(
                 pk=pk,
@@ -202,9 +226,21 @@ def prepare(rows: Iterable[tuple]) -> list[Job]:
                 attempts=attempts,
                 reconcile_since=created if last_error == UNKNOWN_OUTCOME else None,
                 broadcast=reference is None,
+                waiting=waiting,
             )
         )
-    return jobs
+    return with_resume_points(jobs)
+
+
+def with_resume_points(jobs: list[Job]) -> list[Job]:
+    """Telegram posts get where they start again (their ids so far, their channel's last)."""
+    telegram = [
+        (job.pk, job.target.account_id, job.reconcile_since is not None)
+        for job in jobs
+        if not job.waiting and posts.is_telegram(job.channel)
+    ]
+    points = posts.resume_points(telegram)
+    return [replace(job, resume=points[job.pk]) if job.pk in points else job for job in jobs]
 
 
 def rate_of(target: Target) -> float | None:
@@ -244,9 +280,22 @@ def start_sends(jobs: list[Job]) -> list[Future[Sent]]:
     return futures
 
 
+class PacedOutError(RetryableChannelError):
+    """Not sent: the account's rate allows it only in `retry_after` seconds."""
+
+    def __init__(self, channel: str, wait: float) -> None:
+        super().__init__(f"{channel}: rate limit of the account, next send in {wait:.0f} s")
+        self.retry_after = wait
+
+
 def send_chunk(chunk: list[Job], bucket: TokenBucket | None) -> Sent:
     if bucket is not None:
-        time.sleep(bucket.reserve(chunk[0].target.bucket, len(chunk)))
+        key = chunk[0].target.bucket
+        wait = bucket.reserve(key, len(chunk))
+        if wait > PACE_MAX_WAIT:  # not now: the tokens go back, the sends to a later task
+            bucket.give_back(key, len(chunk))
+            return [(job, PacedOutError(job.channel.name, wait)) for job in chunk]
+        time.sleep(wait)
     return [(job, send_one(job)) for job in chunk]
 
 
@@ -258,10 +307,16 @@ def collect(futures: list[Future[Sent]], total: Outcome) -> Outcome:
     for future in futures:
         for job, result in future.result():
             account = job.target.account_id if job.broadcast else None
+            if job.resume is not None:
+                posts.remember(job.pk, job.target.account_id, result)
             if isinstance(result, Receipt):
                 outcome.sent.append((job.pk, result, job.channel.name))
                 if account is not None:
                     posted.add(account)
+                continue
+            outcome.wait = max(outcome.wait, float(getattr(result, "retry_after", 0) or 0))
+            if isinstance(result, UnknownOutcomeError) and job.channel.name in ASK_A_PERSON:
+                outcome.failed.append((job.pk, ask_a_person(job.channel.name, result)))
             elif isinstance(result, UnknownOutcomeError):
                 outcome.retry.append((job.pk, UNKNOWN_OUTCOME))
             elif result.retryable and job.attempts < settings.DELIVERY_MAX_ATTEMPTS:
@@ -273,8 +328,16 @@ def collect(futures: list[Future[Sent]], total: Outcome) -> Outcome:
     total.sent += outcome.sent
     total.retry += outcome.retry
     total.failed += outcome.failed
+    total.wait = max(total.wait, outcome.wait)
     note_accounts(failed_posts, posted - set(failed_posts))
     return outcome
+
+
+def ask_a_person(network: str, error: ChannelError) -> str:
+    return (
+        f"{error} - the post may be online: look at the {network} page, and post it by hand "
+        "only if it is not there (never posted again automatically)"
+    )[:200]
 
 
 def note_accounts(failed: dict[int, str], posted: set[int]) -> None:
@@ -301,9 +364,23 @@ def send_one(job: Job) -> Receipt | ChannelError:
             if found is not None:
                 logger.info("delivery %s was already accepted: not sent again", job.pk)
                 return found
+        if job.resume is not None:  # Telegram: resume after what the channel already shows
+            return job.channel.post(  # type: ignore[attr-defined]
+                job.rendition,
+                known_ids=job.resume.known_ids,
+                unsure=job.resume.unsure,
+                after_id=job.resume.after_id,
+            )
         return job.channel.send(job.rendition, job.recipient, idempotency_key=job.key)
     except ChannelError as exc:
         return exc
+    except Exception as exc:  # a provider library's own bug must not lose the whole batch
+        # It may have struck after the provider accepted: handled as an unknown outcome
+        # (looked for before any resend, or left to a person where nothing can look).
+        logger.warning(
+            "delivery %s: unexpected %s from %s", job.pk, type(exc).__name__, job.channel.name
+        )
+        return UnknownOutcomeError(f"{job.channel.name}: unexpected {type(exc).__name__}")
 
 
 def record(outcome: Outcome) -> None:
@@ -330,9 +407,9 @@ def settle(outcome: Outcome, jobs: list[Job]) -> None:
     if outcome.retry:
         attempts = {job.pk: job.attempts for job in jobs}
         ids = [pk for pk, _ in outcome.retry]
-        deliver_batch.apply_async(
-            (ids,), countdown=backoff(max(attempts[pk] for pk in ids)), queue="retry"
-        )
+        # The provider's Retry-After wins over our backoff when it asks for longer.
+        countdown = max(backoff(max(attempts[pk] for pk in ids)), outcome.wait)
+        deliver_batch.apply_async((ids,), countdown=countdown, queue="retry")
     if outcome.failed:
         start_fallbacks([pk for pk, _ in outcome.failed])
     for ann_id in {job.announcement_id for job in jobs}:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from gateway.celery import FAMILY_QUEUE, app
+from gateway.media.publication import archive_media, plan_media
 from gateway.models import Announcement, Delivery, DeliveryStatus, Status
 from gateway.models.delivery import PENDING
 from gateway.registry import for_organisation
@@ -47,15 +48,20 @@ def publish_announcement(announcement_id: int) -> int:
         [(FORM_OF_CHANNEL[c], loc) for c, loc in pairs if c in FORM_OF_CHANNEL]
         + [("notice", loc) for loc in announcement.locales],
     )
-    return enqueue_planned(announcement)
+    posts = waiting.filter(citizen__isnull=True)
+    media = plan_media(announcement, posts.values_list("pk", "channel", "locale", "account_id"))
+    return enqueue_planned(announcement, held=archive_media(announcement, media))
 
 
-def enqueue_planned(announcement: Announcement, citizen_ids: list[int] | None = None) -> int:
-    """Queue the planned deliveries (of these citizens only, when given) in batches."""
+def enqueue_planned(
+    announcement: Announcement, citizen_ids: list[int] | None = None, held: list[int] = ()
+) -> int:
+    """Queue the planned deliveries (of these citizens only, when given) in batches; the
+    `held` ones wait for their video (its task queues them)."""
     planned = Delivery.objects.filter(announcement=announcement, status=DeliveryStatus.PLANNED)
     if citizen_ids is not None:
         planned = planned.filter(citizen_id__in=citizen_ids)
-    batches = enqueue(planned)
+    batches = enqueue(planned.exclude(pk__in=list(held)))
     if not batches:
         finish_if_done(announcement.pk)
     return batches

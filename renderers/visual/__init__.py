@@ -26,6 +26,7 @@ _EXPORTS = {
     "render_instagram": "renderers.visual.posts",
     "render_linkedin": "renderers.visual.posts",
     "render_tiktok": "renderers.visual.posts",
+    "render_caption": "renderers.visual.posts",
 }
 
 __all__ = sorted(_EXPORTS)

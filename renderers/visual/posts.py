@@ -105,12 +105,24 @@ def _require(media: Media | None, rule: CaptionRule, kinds: Sequence[str], *, ur
     return media
 
 
+RULES = {rule.form: rule for rule in (INSTAGRAM, LINKEDIN, TIKTOK)}
+
+
+def render_caption(message: Message, form: str) -> Rendition:
+    """The text of an Instagram, LinkedIn or TikTok post without its picture or video: what is
+    archived at publication, the media being made apart and attached with `with_media`."""
+    rule = RULES[form]
+    if rule is LINKEDIN:
+        return render_linkedin(message)
+    text = caption(message, rule)
+    key = "title" if rule is TIKTOK else "caption"
+    return _post(message, rule, text, {key: text, "count": rule.length(text)})
+
+
 def render_instagram(message: Message, media: Media) -> Rendition:
     """A feed picture (the card, by URL) or a Reel (the video, by URL) with its caption."""
     media = _require(media, INSTAGRAM, ("image", "video"), url=True)
-    text = caption(message, INSTAGRAM)
-    meta = {"caption": text, "count": INSTAGRAM.length(text)}
-    return with_media(_post(message, INSTAGRAM, text, meta), [media])
+    return with_media(render_caption(message, "instagram"), [media])
 
 
 def render_linkedin(message: Message, media: Media | None = None) -> Rendition:
@@ -126,6 +138,4 @@ def render_linkedin(message: Message, media: Media | None = None) -> Rendition:
 def render_tiktok(message: Message, media: Media) -> Rendition:
     """The video (its bytes: TikTok takes an upload) with the caption of a direct post."""
     media = _require(media, TIKTOK, ("video",), url=False)
-    text = caption(message, TIKTOK)
-    meta = {"title": text, "count": TIKTOK.length(text)}
-    return with_media(_post(message, TIKTOK, text, meta), [media])
+    return with_media(render_caption(message, "tiktok"), [media])

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gateway.api import api
 from gateway.api.security import PERMISSIONS, permission_of
-from gateway.models import ApiKey, Area, Role, Topic
+from gateway.models import ApiKey, Area, MediaJob, Role, Topic
 from tests.factories import (
     ANNOUNCEMENT,
     create_account,
@@ -189,6 +189,8 @@ def world():
         "reference": create_citizen(theirs, name=f"Citoyen {MARK}").reference,
         "account_id": create_account(theirs, label=f"Compte {MARK}").pk,
         "import_id": an_import(theirs),
+        "job_id": MediaJob.objects.create(organisation=theirs, key=f"preview:{MARK}").pk,
+        "name": "video.mp4",
     }
     their_ids |= create_conversation(theirs, their_announcement, MARK)
     our_author = create_user(ours, Role.AUTHOR)
@@ -200,6 +202,8 @@ def world():
         "reference": create_citizen(ours).reference,
         "account_id": create_account(ours).pk,
         "import_id": an_import(ours),
+        "job_id": MediaJob.objects.create(organisation=ours, key="preview:ours").pk,
+        "name": "video.mp4",
     }
     our_ids |= create_conversation(
         ours, create_announcement(ours, approved=False, author=our_author)

@@ -86,6 +86,7 @@ def preview_partial(request):
             "warnings": found,
             "locales": [(c, n) for c, n in settings.LANGUAGES if c in texts],
             "audio_url": f"{reverse('console:preview-audio')}?{query.urlencode()}",
+            "media_query": query.urlencode(),  # the card images of the text being written
         },
     )
 

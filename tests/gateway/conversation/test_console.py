@@ -63,7 +63,10 @@ def test_an_agent_adds_a_poll_to_a_draft_and_sees_results_live(client, org, agen
     assert "<svg" in results and "1. Oui" in results and "1 (100,0\xa0%)" in results
     assert 'hx-trigger="every 5s"' in results  # live while open
     csv = client.get(reverse("console:poll-csv", args=[announcement.pk]))
-    assert csv["Content-Type"].startswith("text/csv") and b"total,,1,Oui,1,100.0" in csv.content
+    assert (
+        csv["Content-Type"].startswith("text/csv")
+        and b'"total","","1","Oui","1","100.0"' in csv.content
+    )
     # once published, the poll can no longer change: the edit page leads to the results
     assert client.get(reverse("console:poll-edit", args=[announcement.pk])).status_code == 302
 
