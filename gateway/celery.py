@@ -10,7 +10,18 @@ from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gateway.settings")
 
-QUEUES = ("publish", "sms", "voice", "social", "print", "retry", "callbacks", "periodic")
+QUEUES = (
+    "publish",
+    "sms",
+    "voice",
+    "social",
+    "print",
+    "retry",
+    "callbacks",
+    "periodic",
+    "messaging",  # WhatsApp messages to citizens
+    "email",
+)
 SENDING_TASKS = ("crieur.deliver_batch", "crieur.print_letters")
 # Periodic task → seconds between runs (None: settings.PERIODIC_INTERVAL). Every run is safe to
 # repeat or overlap, so every worker may run beat.
@@ -20,7 +31,14 @@ PERIODIC_TASKS: dict[str, float | None] = {
     "crieur.publish_due": None,
     "crieur.purge_delivery_details": 24 * 3600.0,
 }
-FAMILY_QUEUE = {"sms": "sms", "voice": "voice", "social": "social", "post": "print"}
+FAMILY_QUEUE = {
+    "sms": "sms",
+    "voice": "voice",
+    "social": "social",
+    "post": "print",
+    "whatsapp": "messaging",
+    "email": "email",
+}
 
 app = Celery("crieur")
 
@@ -80,4 +98,5 @@ app.conf.imports = (
     "gateway.tasks.delivery",
     "gateway.tasks.periodic",
     "gateway.tasks.callbacks",
+    "gateway.messaging.tasks",
 )

@@ -35,6 +35,7 @@ from gateway.api.schemas import (
 from gateway.api.security import needs
 from gateway.costs import cost_report
 from gateway.mapping import public_url, to_message
+from gateway.messaging.renditions import template_preview, template_warnings
 from gateway.models import Announcement, AuditEvent, Delivery, InboundMessage
 from gateway.renditions import preview as render_preview
 from gateway.renditions import preview_warnings
@@ -157,6 +158,7 @@ def preview(request, announcement_id: Id, locale: str | None = None):
         known = ", ".join(code for code, _ in settings.LANGUAGES)
         return Status(422, {"detail": f"locale: unknown locale {locale!r} (known: {known})"})
     renditions = render_preview(announcement, locale, skip_unsupported=True)
+    renditions.update(template_preview(announcement, locale))
     cards = account_cards(
         announcement.organisation,
         lambda code: to_message(announcement, code),
@@ -167,7 +169,8 @@ def preview(request, announcement_id: Id, locale: str | None = None):
     return {
         "locale": locale or announcement.locale,
         "warnings": preview_warnings(announcement, locale, renditions)
-        + [w for card in cards for w in card.warnings()],
+        + [w for card in cards for w in card.warnings()]
+        + template_warnings(announcement, [locale or announcement.locale]),
         "renditions": [_rendition_out(r) for r in renditions.values()],
         "accounts": [
             {

@@ -1,4 +1,5 @@
 from gateway.accounts.models import ProviderAccount
+from gateway.messaging.models import UnsubscribeLink, WebhookEvent, WhatsAppTemplate
 from gateway.models.announcement import Announcement, AnnouncementText, Rendition, Status, Urgency
 from gateway.models.audience import PreferenceLink, SignupCode, SignupQuota, Suppression
 from gateway.models.audit import AuditEvent
@@ -43,5 +44,8 @@ __all__ = [
     "Status",
     "Suppression",
     "Topic",
+    "UnsubscribeLink",
     "Urgency",
+    "WebhookEvent",
+    "WhatsAppTemplate",
 ]

@@ -24,12 +24,15 @@ from channels.twilio import TwilioVoiceChannel
 from gateway import voicemenu
 from gateway.accounts.models import ProviderAccount
 from gateway.celery import app
+from gateway.messaging import delivery as messaging
+from gateway.messaging.feedback import bounced
 from gateway.models import Delivery, DeliveryStatus, Status
 from gateway.ratelimit import TokenBucket
 from gateway.registry import OrgChannels, Target, UnavailableChannel, for_organisation
 from gateway.renditions import FORM_OF_CHANNEL, archived
 from gateway.routing.fallback import start_fallbacks
 from gateway.tasks.publish import finish_if_done
+from renderers.errors import RenderError
 from renderers.message import Rendition
 
 logger = logging.getLogger(__name__)
@@ -62,6 +65,9 @@ JOB_FIELDS = (
     "citizen__phone",
     "account_id",
     "announcement__organisation_id",
+    "citizen__email",
+    "citizen__whatsapp_window_until",
+    "updated_at",  # before the claim: when the last attempt ended
 )
 
 
@@ -175,36 +181,46 @@ def prepare(rows: Iterable[tuple]) -> list[Job]:
     """Jobs from delivery rows (`JOB_FIELDS`): each through its organisation's channel (its
     registry read once per batch), each rendition looked up once."""
     registries: dict[int, OrgChannels] = {}
-    renditions: dict[tuple[int, str, str], Rendition] = {}
-    jobs = []
+    renditions: dict[tuple[int, str, str], Rendition | RenderError] = {}
+    jobs, ended = [], {}
+    now = timezone.now()
     for row in rows:
         pk, ann_id, name, locale, attempts, last_error, created, reference, phone = row[:9]
-        account, org = row[9:]
+        account, org, email, window, ended[pk] = row[9:14]
         if org not in registries:
             registries[org] = for_organisation(org)
         target = registries[org].target(name, account)
-        form = FORM_OF_CHANNEL.get(name)
+        form = FORM_OF_CHANNEL.get(name) or messaging.form_for(name, window, now)
         if form is None and not isinstance(target.channel, UnavailableChannel):
             target = Target(UnavailableChannel(f"no rendition is made for {name!r}"), account)
         rendition = NOTHING  # an unavailable channel refuses it unseen
         if not isinstance(target.channel, UnavailableChannel):
             key = (ann_id, str(form), locale)
             if key not in renditions:
-                renditions[key] = archived(*key)
-            rendition = for_channel(renditions[key], target.channel, pk)
+                try:
+                    renditions[key] = archived(*key)
+                except RenderError as error:  # e.g. no WhatsApp template: fail, fall back
+                    renditions[key] = error
+            found = renditions[key]
+            if isinstance(found, RenderError):
+                target = Target(UnavailableChannel(f"{form}: {found}"), account)
+            else:
+                rendition = for_channel(found, target.channel, pk)
         jobs.append(
             Job(
                 pk=pk,
                 announcement_id=ann_id,
                 target=target,
                 rendition=rendition,
-                recipient=Recipient(reference=reference or name, phone=phone or "", locale=locale),
+                recipient=Recipient(
+                    reference=reference or name, phone=phone or "", locale=locale, email=email or ""
+                ),
                 attempts=attempts,
                 reconcile_since=created if last_error == UNKNOWN_OUTCOME else None,
                 broadcast=reference is None,
             )
         )
-    return jobs
+    return messaging.prepared(jobs, ended)
 
 
 def rate_of(target: Target) -> float | None:
@@ -255,6 +271,7 @@ def collect(futures: list[Future[Sent]], total: Outcome) -> Outcome:
     outcome = Outcome()
     posted: set[int] = set()
     failed_posts: dict[int, str] = {}
+    refused: list[int] = []
     for future in futures:
         for job, result in future.result():
             account = job.target.account_id if job.broadcast else None
@@ -268,12 +285,16 @@ def collect(futures: list[Future[Sent]], total: Outcome) -> Outcome:
                 outcome.retry.append((job.pk, str(result)[:200]))
             else:
                 outcome.failed.append((job.pk, str(result)[:200]))
+                if messaging.refused_address(result):
+                    refused.append(job.pk)
                 if account is not None:
                     failed_posts[account] = str(result)[:200]
     total.sent += outcome.sent
     total.retry += outcome.retry
     total.failed += outcome.failed
     note_accounts(failed_posts, posted - set(failed_posts))
+    if refused:  # hard bounces: those addresses are not written to again
+        bounced(refused, how="refused by the mail server")
     return outcome
 
 
