@@ -289,6 +289,10 @@ def check_account(
             )
         target = channel or next(iter(built))
         lines = [ch.check(to=to if name == target else "") for name, ch in built.items()]
+        if account.kind == "whatsapp":  # the templates it lists become the organisation's
+            from gateway.messaging.whatsapp import try_sync
+
+            lines.append(try_sync(account))
         result = TestResult(True, "; ".join(line for line in lines if line))
     except AccountError:
         raise

@@ -78,3 +78,17 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:  # never the payload
         return f"webhook {self.pk} {self.provider}"
+
+
+class EmailConfirmation(models.Model):
+    """A link that confirms a citizen's email address before any email consent is granted:
+    a random token stored as its SHA-256, for that one address, used once, expiring."""
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="+")
+    address = models.EmailField(max_length=254)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=tz.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        app_label = "gateway"

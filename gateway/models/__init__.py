@@ -1,5 +1,10 @@
 from gateway.accounts.models import ProviderAccount
-from gateway.messaging.models import UnsubscribeLink, WebhookEvent, WhatsAppTemplate
+from gateway.messaging.models import (
+    EmailConfirmation,
+    UnsubscribeLink,
+    WebhookEvent,
+    WhatsAppTemplate,
+)
 from gateway.models.announcement import Announcement, AnnouncementText, Rendition, Status, Urgency
 from gateway.models.audience import PreferenceLink, SignupCode, SignupQuota, Suppression
 from gateway.models.audit import AuditEvent
@@ -29,6 +34,7 @@ __all__ = [
     "Consent",
     "ConsentSource",
     "Delivery",
+    "EmailConfirmation",
     "DeliveryStatus",
     "Heartbeat",
     "InboundMessage",
