@@ -35,6 +35,7 @@ from gateway.api.schemas import (
 from gateway.api.security import needs
 from gateway.costs import cost_report
 from gateway.mapping import public_url, to_message
+from gateway.messaging.feedback import counts as email_feedback
 from gateway.messaging.renditions import template_preview, template_warnings
 from gateway.models import Announcement, AuditEvent, Delivery, InboundMessage
 from gateway.renditions import preview as render_preview
@@ -369,6 +370,7 @@ def report(request, announcement_id: Id):
         "replies": InboundMessage.objects.filter(announcement=announcement).count(),
         "rows": [{**r, "cost": str(r["cost"] or Decimal(0))} for r in rows],
         "costs": costs,
+        "email": email_feedback(announcement.pk),
     }
 
 

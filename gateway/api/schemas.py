@@ -224,6 +224,15 @@ class CostOut(Schema):
     notes: list[str]
 
 
+class EmailFeedbackOut(Schema):
+    """What the announcement's emails caused: hard bounces (address suspended), complaints
+    and unsubscriptions (email consent withdrawn)."""
+
+    bounced: int
+    complained: int
+    unsubscribed: int
+
+
 class ReportOut(Schema):
     id: int
     status: str
@@ -235,6 +244,7 @@ class ReportOut(Schema):
     replies: int
     rows: list[ReportRow]
     costs: CostOut
+    email: EmailFeedbackOut
 
 
 class AuditEventOut(Schema):
