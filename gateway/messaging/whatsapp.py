@@ -27,6 +27,7 @@ from channels.whatsapp import (
     verify_signature,
 )
 from gateway.accounts.services import config_of
+from gateway.audience.text import provider_id
 from gateway.models import (
     Citizen,
     Delivery,
@@ -181,7 +182,7 @@ def receive(account: ProviderAccount, message: InboundMessage) -> bool:
     if new and reply:
         from gateway.messaging.tasks import send_reply
 
-        send_reply.apply_async((account.pk, message.message_id[:64]), queue="callbacks")
+        send_reply.apply_async((account.pk, provider_id(message.message_id)), queue="callbacks")
     return new
 
 
