@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from gateway.audience import suppression
-from gateway.models import AuditEvent, Consent, Delivery, UnsubscribeLink
+from gateway.models import AuditEvent, Citizen, Consent, Delivery, UnsubscribeLink
 from tests.factories import create_announcement, create_api_key, create_citizen, create_organisation
 from tests.fakes.smtp import FakeSMTP
 from tests.gateway.messaging import FROM, email_account, publish
@@ -188,3 +188,67 @@ def test_email_needs_a_valid_address(smtp):
         HTTP_AUTHORIZATION=f"Bearer {key}",
     )
     assert missing.json()["detail"] == "email: required for the email channel"
+
+
+@pytest.mark.usefixtures("fresh_buckets")
+def test_online_the_email_consent_waits_for_the_link_sent_to_the_address(smtp, settings):
+    org = create_organisation(name="Mairie de Saint-Crieur")
+    email_account(org, smtp)
+    client = Client()
+    form = {
+        "name": "Anne Dupont",
+        "phone": "06 12 34 56 78",
+        "email": "anne@example.fr",
+        "channels": ["email", "whatsapp"],
+        "language": "fr",
+        "consent": "yes",
+    }
+    assert client.post("/inscription/", form).status_code == 302
+    (code_file,) = (settings.OUTBOX_DIR / "sms").glob("*.txt")
+    code = re.search(r"\d{6}", code_file.read_text())[0]
+    done = client.post("/inscription/code/", {"code": code})
+    assert "Un lien de confirmation a été envoyé à anne@example.fr" in done.content.decode()
+    citizen = Citizen.objects.get(email="anne@example.fr")
+    assert Consent.objects.get(citizen=citizen, channel="whatsapp").granted
+    assert not Consent.objects.filter(citizen=citizen, channel="email").exists()
+    (mail,) = smtp.received
+    text = mail.message.get_body(("plain",)).get_content()
+    link = re.search(r"http://127\.0\.0\.1:8000(/inscription/courriel/\S+/)", text).group(1)
+    assert "Confirmer mon adresse" in Client().get(link).content.decode()  # a scanner: nothing
+    assert not Consent.objects.filter(citizen=citizen, channel="email").exists()
+    confirmed = Client().post(link)
+    assert "Adresse confirmée" in confirmed.content.decode()
+    consent = Consent.objects.get(citizen=citizen, channel="email")
+    assert (
+        consent.granted and consent.source == "web" and "confirmed by its link" in consent.evidence
+    )
+    citizen.refresh_from_db()
+    assert citizen.email_confirmed_at is not None and citizen.channels == ["email", "whatsapp"]
+    assert Client().post(link).status_code == 410  # used once
+
+
+def test_the_csv_import_takes_email_and_whatsapp(smtp):
+    from gateway.audience.importer import import_citizens
+
+    org = create_organisation()
+    report = import_citizens(
+        org,
+        "reference,name,phone,email,channels\n"
+        "C-1,Anne,06 12 34 56 78,anne@example.fr,email whatsapp\n"
+        "C-2,Paul,,,whatsapp\n",
+        source_name="t.csv",
+    )
+    assert report.problems == [(3, "phone", "required for the whatsapp channel")]
+    report = import_citizens(
+        org,
+        "reference,name,phone,email,channels\n"
+        "C-1,Anne,06 12 34 56 78,anne@example.fr,email whatsapp\n",
+        source_name="t.csv",
+    )
+    assert report.created == 1
+    assert report.lines[0].changes["email"] == {"before": "", "after": "a•••@example.fr"}
+    citizen = Citizen.objects.get(reference="C-1")
+    assert dict(citizen.consents.values_list("channel", "granted")) == {
+        "email": True,
+        "whatsapp": True,
+    }
