@@ -20,6 +20,22 @@ def _deliveries(ids: list[int]):
     ).select_related("citizen__organisation")
 
 
+def _audit_once(action: str, delivery: Delivery, how: str) -> None:
+    """One event per delivery and kind, for the report's counts (a replay adds none)."""
+    done = AuditEvent.objects.filter(
+        action=action, object_type="delivery", object_id=str(delivery.pk)
+    )
+    if not done.exists():
+        AuditEvent.record(
+            action,
+            delivery,
+            organisation=delivery.citizen.organisation,
+            citizen=delivery.citizen.reference,
+            announcement=delivery.announcement_id,
+            how=how,
+        )
+
+
 def bounced(delivery_ids: list[int], *, how: str) -> int:
     """Suspend the addresses of these deliveries (hard bounces); how many were suspended."""
     done = 0
@@ -31,17 +47,7 @@ def bounced(delivery_ids: list[int], *, how: str) -> int:
         with transaction.atomic():
             already = suppression.is_suppressed(organisation, citizen.email, "email")
             suppression.suppress(organisation, citizen.email, "email", source="bounce")
-            if not AuditEvent.objects.filter(
-                action=BOUNCED, object_type="delivery", object_id=str(delivery.pk)
-            ).exists():
-                AuditEvent.record(
-                    BOUNCED,
-                    delivery,
-                    organisation=organisation,
-                    citizen=citizen.reference,
-                    announcement=delivery.announcement_id,
-                    how=how,
-                )
+            _audit_once(BOUNCED, delivery, how)
         done += not already
     return done
 
@@ -62,17 +68,7 @@ def complained(delivery_ids: list[int], *, how: str) -> int:
                 source=ConsentSource.EMAIL,
                 evidence=f"{how}: complaint about delivery {delivery.pk}",
             )
-            if not AuditEvent.objects.filter(
-                action=COMPLAINED, object_type="delivery", object_id=str(delivery.pk)
-            ).exists():
-                AuditEvent.record(
-                    COMPLAINED,
-                    delivery,
-                    organisation=organisation,
-                    citizen=citizen.reference,
-                    announcement=delivery.announcement_id,
-                    how=how,
-                )
+            _audit_once(COMPLAINED, delivery, how)
         done += changed
     return done
 
