@@ -188,6 +188,7 @@ def run(channel: str, count: int, env: dict, fakes: dict, counter) -> float:
     failed = Delivery.objects.filter(announcement=announcement, status="failed").count()
     if sent != count or failed:
         raise SystemExit(f"{channel}: the fake received {sent} for {count} ({failed} failed)")
+    Delivery.objects.filter(announcement__organisation=org).delete()  # before the citizens
     org.delete()
     return count / elapsed
 
