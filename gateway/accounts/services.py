@@ -273,6 +273,22 @@ def config_of(account: ProviderAccount, **internal: Any) -> Any:
     return kind.parse(values, **{k: v for k, v in internal.items() if k in known})
 
 
+def test_recipient(account: ProviderAccount, to: str) -> str:
+    """Where a test message goes: an email address for an email account, else a number in
+    E.164 form; ValidationError naming the problem."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from gateway.models.citizen import normalise_phone
+
+    if account.kind == "email":
+        validate_email(to)
+        if len(to) > 254:
+            raise ValidationError("not a valid email address")
+        return to
+    return normalise_phone(to)
+
+
 def check_account(
     account: ProviderAccount, *, to: str = "", channel: str | None = None, actor=None
 ) -> TestResult:

@@ -94,6 +94,7 @@ def test_whatsapp_and_email_accounts_through_the_public_interface(tmp_path):
                 phone="+33612349001",
                 whatsapp_window_until=timezone.now() + timedelta(hours=5),
             )
+            meta.open_window(chatting.phone)  # it wrote to the number: Meta knows too
             others = [
                 create_citizen(org, channels=("whatsapp",), phone=f"+3361234910{i}")
                 for i in range(3)
