@@ -102,4 +102,5 @@ def test_beat_beats_too_and_the_queues_are_checked(tmp_path):
     bad.process.wait(timeout=60)
     assert bad.process.returncode == 2
     assert bad.stop().strip().endswith("--queues: unknown fax (queues: publish,sms,voice,"
-                                       "social,print,retry,callbacks,periodic)")  # fmt: skip
+                                       "social,print,retry,callbacks,periodic,messaging,"
+                                       "email)")  # fmt: skip
