@@ -17,12 +17,14 @@ import json
 import os
 import re
 import tempfile
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
 from channels.base import Channel, Receipt, Recipient
 from renderers.message import Rendition
+from renderers.messaging.email import fill_unsubscribe
 
 EXTENSIONS = {
     "application/pdf": ".pdf",
@@ -91,14 +93,45 @@ class OutboxPrintChannel(OutboxChannel):
     forms: ClassVar[tuple[str, ...]] = ("print", "notice", "letter", "large_print", "digest")
 
 
+class OutboxWhatsAppChannel(OutboxChannel):
+    name: ClassVar[str] = "outbox_whatsapp"
+    family: ClassVar[str] = "messaging"
+    forms: ClassVar[tuple[str, ...]] = ("whatsapp_text", "whatsapp_template")
+
+
+class OutboxEmailChannel(OutboxChannel):
+    """The plain-text part, with the citizen's unsubscribe link filled in (as the email
+    channel does), so the file reads as the citizen would."""
+
+    name: ClassVar[str] = "outbox_email"
+    family: ClassVar[str] = "email"
+    forms: ClassVar[tuple[str, ...]] = ("email",)
+
+    def try_send(
+        self, rendition: Rendition, recipient: Recipient, *, idempotency_key: str
+    ) -> Receipt:
+        url = str(rendition.meta.get("unsubscribe_url") or "")
+        if url:
+            text, _ = fill_unsubscribe(rendition, url)
+            rendition = replace(rendition, body=text)
+        return super().try_send(rendition, recipient, idempotency_key=idempotency_key)
+
+
 OUTBOX_CHANNELS: dict[str, type[OutboxChannel]] = {
     cls.family: cls
-    for cls in (OutboxSMSChannel, OutboxVoiceChannel, OutboxSocialChannel, OutboxPrintChannel)
+    for cls in (
+        OutboxSMSChannel,
+        OutboxVoiceChannel,
+        OutboxSocialChannel,
+        OutboxPrintChannel,
+        OutboxWhatsAppChannel,
+        OutboxEmailChannel,
+    )
 }
 
 
 def outbox_channel(folder: Path | str, family: str) -> OutboxChannel:
-    """The outbox for one family (`sms`, `voice`, `social`, `print`)."""
+    """The outbox for one family (`sms`, `voice`, `social`, `print`, `messaging`, `email`)."""
     try:
         return OUTBOX_CHANNELS[family](folder)
     except KeyError:

@@ -20,6 +20,8 @@ QUEUES = (
     "callbacks",
     "periodic",
     "media",  # videos (gateway/media/jobs.py): slow, so they never hold up a send
+    "messaging",  # WhatsApp messages to citizens
+    "email",
 )
 SENDING_TASKS = ("crieur.deliver_batch", "crieur.print_letters")
 MEDIA_TASKS = ("crieur.render_video", "crieur.preview_video")
@@ -33,7 +35,14 @@ PERIODIC_TASKS: dict[str, float | str | None] = {
     "crieur.index_announcements": 60.0,
     "crieur.fetch_comments": "COMMENTS_INTERVAL",
 }
-FAMILY_QUEUE = {"sms": "sms", "voice": "voice", "social": "social", "post": "print"}
+FAMILY_QUEUE = {
+    "sms": "sms",
+    "voice": "voice",
+    "social": "social",
+    "post": "print",
+    "whatsapp": "messaging",
+    "email": "email",
+}
 
 app = Celery("crieur")
 
@@ -103,4 +112,5 @@ app.conf.imports = (
     "gateway.tasks.callbacks",
     "gateway.conversation.tasks",
     "gateway.media.jobs",
+    "gateway.messaging.tasks",
 )

@@ -42,6 +42,8 @@ from renderers.message import Rendition
 DEFAULT_POST = "mastodon"  # the delivery channel of the instance's default post
 # The per-citizen channels a kind gives, to fail them when its account cannot be built.
 PROVIDES = {"twilio": ("sms", "voice")}
+# Per-citizen channels whose instance-wide default is the outbox (no environment account).
+OUTBOX_ONLY = {"whatsapp": "messaging", "email": "email"}
 
 
 class UnavailableChannel(Channel):
@@ -138,6 +140,8 @@ def channels() -> dict[str, Channel]:
         )
     else:
         registry[DEFAULT_POST] = outbox_channel(outbox / "social", "social")
+    for name, family in OUTBOX_ONLY.items():
+        registry[name] = outbox_channel(outbox / name, family)
     return registry
 
 
@@ -204,6 +208,7 @@ def build(organisation_id: int, sms_sender: str, voice_sender: str) -> OrgChanne
     table = kinds()
     own: dict[str, tuple[Channel, Any, int]] = {}
     has_broadcast = False
+    disabled: dict[str, str] = {}
     accounts = ProviderAccount.objects.current().filter(organisation_id=organisation_id)
     for account in accounts.select_related("organisation").order_by("pk"):
         kind = table.get(account.kind)
@@ -215,6 +220,7 @@ def build(organisation_id: int, sms_sender: str, voice_sender: str) -> OrgChanne
         rate = account.limits.get("rate")
         if not account.enabled:
             result.unavailable[account.pk] = f"{name} is disabled"
+            disabled.setdefault(account.kind, f"{name} is disabled")
             continue
         try:
             config = config_of(account, **internal_settings(kind))
@@ -254,6 +260,10 @@ def build(organisation_id: int, sms_sender: str, voice_sender: str) -> OrgChanne
             base = defaults[name]
             config = base.holder.config if hasattr(base, "holder") else None
             result.per_citizen[name] = _per_citizen(name, base, config, senders[name], None)
+    for name in OUTBOX_ONLY:  # no account of that kind: the outbox, like SMS without Twilio
+        if name in disabled:  # never the outbox instead of the organisation's own account
+            result.per_citizen.setdefault(name, Target(UnavailableChannel(disabled[name])))
+        result.per_citizen.setdefault(name, Target(defaults[name]))
     if not has_broadcast:
         result.broadcast[(DEFAULT_POST, None)] = Target(defaults[DEFAULT_POST])
         result.posts.append(Post(DEFAULT_POST, None, None))

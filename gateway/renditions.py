@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from gateway.mapping import to_message
+from gateway.messaging.renditions import MESSAGING_FORMS, preview_forms, render_messaging
 from gateway.models import Announcement, Citizen, Organisation, Rendition
 from gateway.voicemenu import menu_url
 from renderers.errors import RenderError, RenderErrorCode
@@ -83,6 +84,8 @@ def render_form(form: str, message: Message, organisation: Organisation) -> Rend
         from renderers.visual import render_video
 
         return render_video(message)
+    if form in MESSAGING_FORMS:
+        return render_messaging(form, message, organisation)
     raise ValueError(f"unknown form {form!r}")
 
 
@@ -119,7 +122,13 @@ def preview(
     from gateway.registry import for_organisation
 
     posts = for_organisation(announcement.organisation_id).posts
-    forms = dict.fromkeys([*PREVIEW_FORMS, *(FORM_OF_CHANNEL.get(p.channel) for p in posts)])
+    forms = dict.fromkeys(
+        [
+            *PREVIEW_FORMS,
+            *(FORM_OF_CHANNEL.get(p.channel) for p in posts),
+            *preview_forms(announcement.organisation),
+        ]
+    )
     found = {}
     for form in filter(None, forms):
         try:

@@ -4,13 +4,17 @@ from gateway import verification
 from gateway.api import api
 from gateway.api.docs import redoc_page
 from gateway.conversation.public_urls import urlpatterns as conversation_public
+from gateway.hooks import whatsapp as whatsapp_hooks
 from gateway.media import public as media
+from gateway.messaging.views import unsubscribe_page
 
 urlpatterns = [
     path("api/redoc", redoc_page(api), name="api-redoc"),
     path("api/", api.urls),
     path("hooks/twilio/", include("gateway.hooks.urls")),
     path("hooks/twilio/", include("gateway.conversation.hook_urls")),
+    path("hooks/whatsapp", whatsapp_hooks.webhook, name="whatsapp_webhook"),
+    path("u/<str:token>", unsubscribe_page, name="unsubscribe"),
     path("console/", include("gateway.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # the language switch (set_language)
     path("inscription/", include("gateway.public.urls")),

@@ -81,7 +81,9 @@ class AccountOut(Schema):
 
 class AccountTestIn(Schema):
     to: str | None = Field(
-        None, max_length=20, description="A number for a test SMS or call (Twilio)."
+        None,
+        max_length=254,
+        description="A number for a test SMS or call (Twilio), an address (email).",
     )
     channel: str | None = Field(None, max_length=20, description="e.g. voice: call instead")
 
@@ -202,13 +204,13 @@ def test(request, account_id: Id, payload: AccountTestIn):
     it answered, `ok: false` with the cause when it refused."""
     from django.core.exceptions import ValidationError
 
-    from gateway.models.citizen import normalise_phone
+    from gateway.accounts.services import test_recipient
 
     account = _own(request, account_id)
     to = ""
     if payload.to:
         try:
-            to = normalise_phone(payload.to)
+            to = test_recipient(account, payload.to)
         except ValidationError as exc:
             return Status(422, {"detail": f"to: {exc.messages[0]}"})
     try:

@@ -151,14 +151,13 @@ def run_test(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.exceptions import ValidationError
 
-    from gateway.accounts.services import AccountError, check_account
-    from gateway.models.citizen import normalise_phone
+    from gateway.accounts.services import AccountError, check_account, test_recipient
 
     account = _account(args.id)
     to = ""
     if args.to:
         try:
-            to = normalise_phone(args.to)
+            to = test_recipient(account, args.to)
         except ValidationError as exc:
             raise CLIError(f"--to: {exc.messages[0]}") from None
     try:

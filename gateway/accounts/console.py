@@ -29,9 +29,9 @@ from gateway.accounts.services import (
     problem_of,
     remove_account,
     status_of,
+    test_recipient,
 )
 from gateway.console.access import is_admin, member
-from gateway.models.citizen import normalise_phone
 from renderers.i18n import gettext
 
 COMMON = ("label", "locale", "enabled", "rate")
@@ -259,7 +259,7 @@ def test(request, account_id: int):
     to = (request.POST.get("to") or "").strip()
     if to:
         try:
-            to = normalise_phone(to)
+            to = test_recipient(account, to)
         except ValidationError:
             messages.error(
                 request, gettext(lc, "Numéro de test invalide : {number}.").format(number=to)

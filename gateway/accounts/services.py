@@ -273,6 +273,22 @@ def config_of(account: ProviderAccount, **internal: Any) -> Any:
     return kind.parse(values, **{k: v for k, v in internal.items() if k in known})
 
 
+def test_recipient(account: ProviderAccount, to: str) -> str:
+    """Where a test message goes: an email address for an email account, else a number in
+    E.164 form; ValidationError naming the problem."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from gateway.models.citizen import normalise_phone
+
+    if account.kind == "email":
+        validate_email(to)
+        if len(to) > 254:
+            raise ValidationError("not a valid email address")
+        return to
+    return normalise_phone(to)
+
+
 def check_account(
     account: ProviderAccount, *, to: str = "", channel: str | None = None, actor=None
 ) -> TestResult:
@@ -290,6 +306,10 @@ def check_account(
         target = channel or next(iter(built))
         lines = [ch.check(to=to if name == target else "") for name, ch in built.items()]
         lines += [f"warning: {warning}" for warning in _warnings(built)]
+        if account.kind == "whatsapp":  # the templates it lists become the organisation's
+            from gateway.messaging.whatsapp import try_sync
+
+            lines.append(try_sync(account))
         result = TestResult(True, "; ".join(line for line in lines if line))
     except AccountError:
         raise

@@ -39,6 +39,8 @@ from gateway.mapping import public_url, to_message
 from gateway.media.jobs import start_preview
 from gateway.media.models import MediaJob
 from gateway.media.preview import card_response, job_out, video_response
+from gateway.messaging.feedback import counts as email_feedback
+from gateway.messaging.renditions import template_preview, template_warnings
 from gateway.models import Announcement, AuditEvent, Delivery, InboundMessage
 from gateway.renditions import preview as render_preview
 from gateway.renditions import preview_warnings
@@ -161,6 +163,7 @@ def preview(request, announcement_id: Id, locale: str | None = None):
         known = ", ".join(code for code, _ in settings.LANGUAGES)
         return Status(422, {"detail": f"locale: unknown locale {locale!r} (known: {known})"})
     renditions = render_preview(announcement, locale, skip_unsupported=True)
+    renditions.update(template_preview(announcement, locale))
     cards = account_cards(
         announcement.organisation,
         lambda code: to_message(announcement, code),
@@ -171,7 +174,8 @@ def preview(request, announcement_id: Id, locale: str | None = None):
     return {
         "locale": locale or announcement.locale,
         "warnings": preview_warnings(announcement, locale, renditions)
-        + [w for card in cards for w in card.warnings()],
+        + [w for card in cards for w in card.warnings()]
+        + template_warnings(announcement, [locale or announcement.locale]),
         "renditions": [_rendition_out(r) for r in renditions.values()],
         "accounts": [
             {
@@ -462,6 +466,7 @@ def report(request, announcement_id: Id):
         "replies": InboundMessage.objects.filter(announcement=announcement).count(),
         "rows": [{**r, "cost": str(r["cost"] or Decimal(0))} for r in rows],
         "costs": costs,
+        "email": email_feedback(announcement.pk),
     }
 
 

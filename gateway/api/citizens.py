@@ -83,6 +83,7 @@ class CitizenOut(Schema):
     reference: str
     name: str
     phone: str
+    email: str
     address_lines: list[str]
     country: str
     language: str

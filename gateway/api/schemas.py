@@ -258,6 +258,15 @@ class CostOut(Schema):
     notes: list[str]
 
 
+class EmailFeedbackOut(Schema):
+    """What the announcement's emails caused: hard bounces (address suspended), complaints
+    and unsubscriptions (email consent withdrawn)."""
+
+    bounced: int
+    complained: int
+    unsubscribed: int
+
+
 class ReportOut(Schema):
     id: int
     status: str
@@ -269,6 +278,7 @@ class ReportOut(Schema):
     replies: int
     rows: list[ReportRow]
     costs: CostOut
+    email: EmailFeedbackOut
 
 
 class AuditEventOut(Schema):

@@ -10,6 +10,7 @@ from gateway.models.citizen import normalise_phone
 FIELDS = (
     "name",
     "phone",
+    "email",
     "address_lines",
     "country",
     "language",
@@ -31,6 +32,7 @@ def snapshot(citizen: Citizen | None) -> dict:
     return {
         "name": citizen.name,
         "phone": citizen.phone,
+        "email": citizen.email,
         "address_lines": list(citizen.address_lines or []),
         "country": citizen.country,
         "language": citizen.language,
@@ -65,12 +67,22 @@ def masked(phone: str) -> str:
     return phone[:4] + "•" * (len(phone) - 6) + phone[-2:]
 
 
+def masked_email(address: str) -> str:
+    """`anne.martin@example.fr` → `a••••••••••@example.fr`."""
+    local, at, domain = address.partition("@")
+    if not at:
+        return "•" * len(address)
+    return local[:1] + "•" * max(len(local) - 1, 0) + "@" + domain
+
+
 def shown(changes: dict[str, dict]) -> dict[str, dict]:
     """The changes as a report shows them: phone numbers masked."""
     out = {}
     for name, change in changes.items():
         if name == "phone":
             change = {k: masked(v or "") for k, v in change.items()}
+        elif name == "email":
+            change = {k: masked_email(v or "") for k, v in change.items()}
         out[name] = change
     return out
 

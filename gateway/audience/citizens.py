@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 import pydantic
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from gateway.audience import suppression
@@ -44,6 +45,7 @@ class CitizenIn(pydantic.BaseModel):
     reference: str = pydantic.Field("", max_length=20)
     name: str = pydantic.Field("", max_length=200)
     phone: str = ""
+    email: str = pydantic.Field("", max_length=254)
     address_lines: list[str] = pydantic.Field(
         [], max_length=5, description="Delivery point down to the street (name excluded)."
     )
@@ -68,7 +70,7 @@ class CitizenIn(pydantic.BaseModel):
         return value
 
     @pydantic.field_validator(
-        "reference", "name", "phone", "country", "language", "timezone", "area"
+        "reference", "name", "phone", "email", "country", "language", "timezone", "area"
     )
     @classmethod
     def no_control_characters(cls, value: str) -> str:
@@ -109,6 +111,7 @@ class Checked:
     data: CitizenIn
     phone: str = ""
     is_mobile: bool = True
+    email: str = ""
     address: list[str] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
     area: Area | None = None
@@ -144,11 +147,22 @@ def check(
         except ValidationError as exc:
             problems.append(Problem("phone", exc.messages[0]))
     reaching = set(data.channels) | set(consents)
-    if "sms" in reaching and result.phone and not result.is_mobile:
-        problems.append(Problem("channels", "sms needs a mobile phone; this one is a landline"))
-    for channel in sorted({"sms", "voice"} & reaching):
+    for channel in sorted({"sms", "whatsapp"} & reaching):
+        if result.phone and not result.is_mobile:
+            problems.append(
+                Problem("channels", f"{channel} needs a mobile phone; this one is a landline")
+            )
+    for channel in sorted({"sms", "voice", "whatsapp"} & reaching):
         if not data.phone:
             problems.append(Problem("phone", f"required for the {channel} channel"))
+    if data.email:
+        try:
+            validate_email(data.email)
+            result.email = data.email
+        except ValidationError:
+            problems.append(Problem("email", "not a valid email address"))
+    elif "email" in reaching:
+        problems.append(Problem("email", "required for the email channel"))
     if known_country and (data.address_lines or data.postcode or data.city or "post" in reaching):
         problems += _address(data, result)
     if data.language not in available_languages():
@@ -239,6 +253,7 @@ def save(
     fields = {
         "name": data.name,
         "phone": checked.phone,
+        "email": checked.email,
         "is_mobile": checked.is_mobile,
         "address_lines": checked.address,
         "country": data.country.upper(),
@@ -251,6 +266,8 @@ def save(
         "quiet_start": data.quiet_start,
         "quiet_end": data.quiet_end,
     }
+    if citizen is not None and citizen.email.lower() != checked.email.lower():
+        fields["email_confirmed_at"] = None  # a new address has not been confirmed
     with transaction.atomic():
         before = snapshot(citizen)
         if citizen is None:
@@ -289,18 +306,19 @@ def _grant(citizen: Citizen, channels, regrant: bool, source: str, evidence: str
     organisation = citizen.organisation
     withdrawn = set() if regrant else withdrawn_channels(organisation, citizen)
     for channel in dict.fromkeys(channels):
+        contact = suppression.contact_of(citizen, channel)
         if regrant:
-            suppression.lift(organisation, citizen.phone, channel)
-        elif channel not in withdrawn and suppression.is_suppressed(
-            organisation, citizen.phone, channel
-        ):
-            # The phone said STOP (perhaps before this citizen was erased and entered again).
+            suppression.lift(organisation, contact, channel)
+        elif channel not in withdrawn and suppression.is_suppressed(organisation, contact, channel):
+            # The phone said STOP (perhaps before this citizen was erased and entered again),
+            # or the address unsubscribed or bounced.
+            what = "address" if channel == "email" else "phone"
             set_consent(
                 citizen,
                 channel,
                 False,
                 source=source,
-                evidence=f"suppression list: this phone opted out of {channel}",
+                evidence=f"suppression list: this {what} opted out of {channel}",
                 actor=actor,
             )
             continue

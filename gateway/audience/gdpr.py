@@ -24,6 +24,7 @@ from gateway.models import (
     InboundMessage,
     PreferenceLink,
     SignupCode,
+    UnsubscribeLink,
 )
 
 
@@ -33,6 +34,7 @@ def citizen_fields(citizen: Citizen) -> dict:
         "reference": citizen.reference,
         "name": citizen.name,
         "phone": citizen.phone,
+        "email": citizen.email,
         "address_lines": citizen.address_lines,
         "country": citizen.country,
         "language": citizen.language,
@@ -58,6 +60,8 @@ def export_citizen(citizen: Citizen) -> dict:
         "quiet_hours": [
             t.isoformat() if t else None for t in (citizen.quiet_start, citizen.quiet_end)
         ],
+        "email_confirmed_at": _at(citizen.email_confirmed_at),
+        "whatsapp_window_until": _at(citizen.whatsapp_window_until),
         "created_at": citizen.created_at.isoformat(),
         "erased_at": _at(citizen.erased_at),
         "consents": [
@@ -80,9 +84,11 @@ def export_citizen(citizen: Citizen) -> dict:
         ],
         "opted_out_phone": sorted(
             channel
-            for channel in suppression.SUPPRESSIBLE
+            for channel in suppression.PHONE_KEYED
             if suppression.is_suppressed(citizen.organisation, citizen.phone, channel)
         ),
+        "opted_out_email": suppression.is_suppressed(citizen.organisation, citizen.email, "email"),
+        "unsubscribe_links": UnsubscribeLink.objects.filter(citizen=citizen).count(),
         "preference_links": [
             {"created_at": _at(link.created_at), "expires_at": _at(link.expires_at)}
             for link in PreferenceLink.objects.filter(citizen=citizen).order_by("pk")
@@ -123,6 +129,9 @@ def erase_citizen(citizen: Citizen, *, actor=None) -> None:
         Citizen.objects.filter(pk=citizen.pk).update(
             name="",
             phone="",
+            email="",
+            email_confirmed_at=None,
+            whatsapp_window_until=None,
             address_lines=[],
             channels=[],
             area=None,
@@ -136,6 +145,7 @@ def erase_citizen(citizen: Citizen, *, actor=None) -> None:
         citizen.deliveries.update(provider_ref="", last_error="")
         InboundMessage.objects.filter(citizen=citizen).update(body="", reply="")
         PreferenceLink.objects.filter(citizen=citizen).delete()
+        UnsubscribeLink.objects.filter(citizen=citizen).delete()
         if phone:
             SignupCode.objects.filter(
                 organisation=citizen.organisation, phone_digest=phone_digest(phone)
@@ -189,4 +199,8 @@ def purge_expired(now: datetime | None = None) -> dict[str, int]:
         "inbound": purge_inbound_bodies(now),
         "signup_codes": SignupCode.objects.filter(expires_at__lt=now).delete()[0],
         "preference_links": PreferenceLink.objects.filter(expires_at__lt=now).delete()[0],
+        # An email's unsubscribe link works as long as its delivery's details are kept.
+        "unsubscribe_links": UnsubscribeLink.objects.filter(
+            created_at__lt=now - timedelta(days=settings.DELIVERY_RETENTION_DAYS)
+        ).delete()[0],
     }

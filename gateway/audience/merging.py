@@ -23,6 +23,7 @@ def stored(citizen: Citizen) -> dict:
         "reference": citizen.reference,
         "name": citizen.name,
         "phone": citizen.phone,
+        "email": citizen.email,
         "address_lines": lines,
         "postcode": postcode,
         "city": city,
@@ -61,8 +62,8 @@ def signed_up(current: dict, asked: dict) -> dict:
     merged["topics"] = _union(current["topics"], asked.get("topics", []))
     if asked.get("language"):
         merged["language"] = asked["language"]
-    for name in ("name", "area"):
-        if not current[name] and asked.get(name):
+    for name in ("name", "area", "email"):
+        if not current.get(name) and asked.get(name):
             merged[name] = asked[name]
     if not _has_address(current) and _has_address(asked):
         merged.update({name: asked.get(name, current[name]) for name in ADDRESS})

@@ -1,6 +1,8 @@
-"""Subscribing by SMS: apply a keyword request to the citizens of one phone, answer in one SMS.
+"""Subscribing by SMS or WhatsApp: apply a keyword request to the citizens of one phone, answer
+in one message.
 
-Every change is a consent change with its evidence (source `sms`, time, Twilio message id).
+Every change is a consent change of the channel the text came by, with its evidence (source
+`sms` or `whatsapp`, time, the provider's message id).
 A STOP puts the phone on the suppression list (a keyed hash, no number), so a later import,
 paper form or entry of that phone never texts it again, even after an erasure; START or a
 join keyword from the phone takes it off.
@@ -24,7 +26,6 @@ from gateway.audience.text import provider_id, readable
 from gateway.models import (
     Channel,
     Citizen,
-    ConsentSource,
     Delivery,
     InboundMessage,
     Organisation,
@@ -59,33 +60,41 @@ def handle_sms(organisation: Organisation, phone: str, text: str, message_id: st
 
     A text already received (same provider id) changes nothing and gets the same reply.
     """
+    return handle_text(organisation, phone, text, message_id, Channel.SMS)[0]
+
+
+def handle_text(
+    organisation: Organisation, phone: str, text: str, message_id: str, channel: str
+) -> tuple[str, bool]:
+    """The same for a text received by `channel` (`sms`, `whatsapp`): its request changes
+    that channel's consent. The reply, and whether this text was new (a replay: False)."""
     text, message_id = readable(text), provider_id(message_id)
-    replied = stored_reply(message_id)
+    replied = stored_reply(message_id, channel)
     if replied is not None:
-        return replied
+        return replied, False
     try:
-        return _handle(organisation, phone, text, message_id)
+        return _handle(organisation, phone, text, message_id, channel), True
     except IntegrityError:
-        replied = stored_reply(message_id)  # a parallel replay stored it first: its answer
+        replied = stored_reply(message_id, channel)  # a parallel replay stored it first
         if replied is None:
             raise
-        return replied
+        return replied, False
 
 
-def stored_reply(message_id: str) -> str | None:
+def stored_reply(message_id: str, channel: str = Channel.SMS) -> str | None:
     """What was answered to this provider message id (None: never received)."""
     if not message_id:
         return None
-    rows = InboundMessage.objects.filter(channel=Channel.SMS, provider_ref=message_id)
+    rows = InboundMessage.objects.filter(channel=channel, provider_ref=message_id)
     return rows.values_list("reply", flat=True).first()
 
 
-def _handle(organisation: Organisation, phone: str, text: str, message_id: str) -> str:
+def _handle(organisation: Organisation, phone: str, text: str, message_id: str, channel) -> str:
     words = vocabulary(organisation)
     request = parse(text, words)
-    evidence = f"sms {message_id}: {request.command.value}"
+    evidence = f"{channel} {message_id}: {request.command.value}"
     with transaction.atomic():
-        kept = _keep(organisation, phone, text, message_id, request.command)
+        kept = _keep(organisation, phone, text, message_id, request.command, channel)
         citizens = list(
             Citizen.objects.select_for_update()
             .filter(organisation=organisation, phone=phone, erased_at__isnull=True)
@@ -96,9 +105,9 @@ def _handle(organisation: Organisation, phone: str, text: str, message_id: str) 
             if citizens
             else request.language or organisation.default_locale or SOURCE_LOCALE
         )
-        reply = smart_encode(
-            _apply(organisation, phone, request, citizens, evidence, locale, words)
-        )
+        reply = _apply(organisation, phone, request, citizens, evidence, locale, words, channel)
+        if channel == Channel.SMS:
+            reply = smart_encode(reply)
         kept.reply = reply
         kept.citizen = kept.citizen or _first_citizen(organisation, phone)
         kept.save(update_fields=["reply", "citizen"])
@@ -113,13 +122,15 @@ def _first_citizen(organisation, phone: str) -> Citizen | None:
     )
 
 
-def _keep(organisation, phone: str, text: str, message_id: str, command: Command) -> InboundMessage:
+def _keep(
+    organisation, phone: str, text: str, message_id: str, command: Command, channel: str
+) -> InboundMessage:
     """The text, for the agents, stored first (its provider id is unique: a parallel replay
     fails here, before acting): linked to the citizen (never the phone number) and to the
     last announcement texted to them, which is most likely what they answer."""
     citizen = _first_citizen(organisation, phone)
     last = (
-        Delivery.objects.filter(citizen=citizen, channel=Channel.SMS)
+        Delivery.objects.filter(citizen=citizen, channel=channel)
         .order_by("-created_at", "-pk")
         .values_list("announcement_id", flat=True)
         .first()
@@ -130,33 +141,49 @@ def _keep(organisation, phone: str, text: str, message_id: str, command: Command
         organisation=organisation,
         citizen=citizen,
         announcement_id=last,
-        channel=Channel.SMS,
+        channel=channel,
         body=text[:1600],
         keyword="" if command is Command.UNKNOWN else command.value,
         provider_ref=message_id,
     )
 
 
-def _apply(organisation, phone, request: Request, citizens, evidence, locale, words) -> str:
+def _stopped(locale: str, channel: str) -> str:
+    if channel == Channel.WHATSAPP:
+        return gettext(
+            locale, "Vous ne recevrez plus nos messages WhatsApp. Envoyez START pour les reprendre."
+        )
+    return gettext(locale, "Vous ne recevrez plus nos SMS. Envoyez START pour les reprendre.")
+
+
+def _restarted(locale: str, channel: str) -> str:
+    if channel == Channel.WHATSAPP:
+        return gettext(
+            locale, "Messages WhatsApp réactivés. Envoyez STOP pour arrêter, AIDE pour l'aide."
+        )
+    return gettext(locale, "SMS réactivés. Envoyez STOP pour arrêter, AIDE pour l'aide.")
+
+
+def _apply(organisation, phone, request: Request, citizens, evidence, locale, words, channel):
     topics = ", ".join(sorted({k.upper() for k, slug in words.topics.items() if k == slug}))
     if request.command is Command.STOP:
-        suppression.suppress(organisation, phone, Channel.SMS, source=ConsentSource.SMS)
+        suppression.suppress(organisation, phone, channel, source=channel)
         for citizen in citizens:
-            set_consent(citizen, Channel.SMS, False, source=ConsentSource.SMS, evidence=evidence)
-        return gettext(locale, "Vous ne recevrez plus nos SMS. Envoyez START pour les reprendre.")
+            set_consent(citizen, channel, False, source=channel, evidence=evidence)
+        return _stopped(locale, channel)
     if request.command in (Command.START, Command.JOIN) and not request.unknown:
-        suppression.lift(organisation, phone, Channel.SMS)  # the phone asks again itself
+        suppression.lift(organisation, phone, channel)  # the phone asks again itself
     if request.command is Command.START:
-        for citizen in citizens or [_new_citizen(organisation, phone, locale)]:
-            _subscribe(citizen, evidence)
-        return gettext(locale, "SMS réactivés. Envoyez STOP pour arrêter, AIDE pour l'aide.")
+        for citizen in citizens or [_new_citizen(organisation, phone, locale, channel)]:
+            _subscribe(citizen, evidence, channel)
+        return _restarted(locale, channel)
     if request.command is Command.JOIN:
         if request.unknown:
             return gettext(locale, "Sujet inconnu : {words}. Sujets : {topics}.").format(
                 words=" ".join(request.unknown).upper(), topics=topics
             )
-        for citizen in citizens or [_new_citizen(organisation, phone, locale)]:
-            _subscribe(citizen, evidence)
+        for citizen in citizens or [_new_citizen(organisation, phone, locale, channel)]:
+            _subscribe(citizen, evidence, channel)
             citizen.topics.add(
                 *Topic.objects.filter(organisation=organisation, slug__in=request.topics)
             )
@@ -188,14 +215,14 @@ def _apply(organisation, phone, request: Request, citizens, evidence, locale, wo
     return gettext(locale, "Message non compris. Envoyez AIDE pour l'aide, STOP pour arrêter.")
 
 
-def _new_citizen(organisation, phone: str, locale: str) -> Citizen:
+def _new_citizen(organisation, phone: str, locale: str, channel: str) -> Citizen:
     return Citizen.objects.create(
-        organisation=organisation, phone=phone, language=locale, channels=[Channel.SMS]
+        organisation=organisation, phone=phone, language=locale, channels=[channel]
     )
 
 
-def _subscribe(citizen: Citizen, evidence: str) -> None:
-    set_consent(citizen, Channel.SMS, True, source=ConsentSource.SMS, evidence=evidence)
-    if Channel.SMS not in citizen.channels:
-        citizen.channels = [*citizen.channels, Channel.SMS]
+def _subscribe(citizen: Citizen, evidence: str, channel: str) -> None:
+    set_consent(citizen, channel, True, source=channel, evidence=evidence)
+    if channel not in citizen.channels:
+        citizen.channels = [*citizen.channels, channel]
         citizen.save(update_fields=["channels"])

@@ -1,4 +1,5 @@
-"""The suppression list: phones that opted out of a channel, kept as keyed hashes.
+"""The suppression list: phones (and email addresses) that opted out of a channel, kept as
+keyed hashes.
 
 A STOP (or the voice menu's 0, or leaving on the preferences page) puts the phone on the list
 of its organisation; every way in (API, paper form, import, sign-up, keywords) consults it
@@ -11,6 +12,9 @@ Rotating the secret: the digests made with the old secret only match while it is
 one (the list re-keys itself as phones come back), and `crieur manage check` warns while rows
 exist whose secret is in neither setting. Keep an old secret in the fallbacks until that
 warning is gone: a row whose secret is lost can never match again.
+
+Email addresses are kept the same way (channel `email`, the address lower-cased): an
+unsubscribe link, a complaint or a hard bounce puts them there (`source` says which).
 """
 
 from __future__ import annotations
@@ -30,7 +34,17 @@ from django.utils.crypto import salted_hmac
 from gateway.models import Organisation, Suppression
 
 SALT = "crieur.suppression"
-SUPPRESSIBLE = ("sms", "voice")
+SUPPRESSIBLE = ("sms", "voice", "whatsapp", "email")
+PHONE_KEYED = ("sms", "voice", "whatsapp")
+
+
+def contact_of(citizen, channel: str) -> str:
+    """What the list keys `channel` on for this citizen: the email address, else the phone."""
+    return normalised(citizen.email, channel) if channel == "email" else citizen.phone
+
+
+def normalised(value: str, channel: str) -> str:
+    return (value or "").strip().lower() if channel == "email" else value
 
 
 def secrets() -> list[str]:
@@ -55,7 +69,8 @@ def _derived(secret: str) -> bytes:
 
 
 def suppress(organisation: Organisation, phone: str, channel: str, *, source: str) -> None:
-    """Put `phone` on the list for `channel` (idempotent)."""
+    """Put `phone` (an address for `email`) on the list for `channel` (idempotent)."""
+    phone = normalised(phone, channel)
     if not phone or channel not in SUPPRESSIBLE:
         return
     secret = settings.SECRET_KEY
@@ -73,6 +88,7 @@ def suppress(organisation: Organisation, phone: str, channel: str, *, source: st
 
 def lift(organisation: Organisation, phone: str, channel: str) -> int:
     """The citizen asked again themselves (START, a verified sign-up): off the list."""
+    phone = normalised(phone, channel)
     if not phone:
         return 0
     digests = [digest(phone, secret) for secret in secrets()]
@@ -84,6 +100,7 @@ def lift(organisation: Organisation, phone: str, channel: str) -> int:
 
 def is_suppressed(organisation: Organisation, phone: str, channel: str) -> bool:
     """Is `phone` on the list for `channel`? A match through an old secret is re-keyed."""
+    phone = normalised(phone, channel)
     if not phone or channel not in SUPPRESSIBLE:
         return False
     found = list(
@@ -121,8 +138,14 @@ class SuppressedPhones:
         found = set()
         for secret, entries in self._secrets:
             value = digest(phone, secret)
-            found |= {channel for channel in SUPPRESSIBLE if (channel, value) in entries}
+            found |= {channel for channel in PHONE_KEYED if (channel, value) in entries}
         return found
+
+    def email(self, address: str) -> bool:
+        """Did `address` (lower-cased) leave, bounce or complain?"""
+        if not address or not self._secrets:
+            return False
+        return any(("email", digest(address, s)) in entries for s, entries in self._secrets)
 
 
 def orphaned_key_ids() -> Iterator[tuple[str, int]]:

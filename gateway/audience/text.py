@@ -7,12 +7,13 @@ codes, provider ids) that hold anything else cannot name anything and are treate
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-_PROVIDER_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+_PROVIDER_ID = re.compile(r"^[A-Za-z0-9_.=-]+$")  # Twilio SIDs, WhatsApp wamids
 
 
 def control_characters(text: str) -> list[str]:
@@ -35,9 +36,14 @@ def slug(value: str) -> str:
 
 
 def provider_id(value: str) -> str:
-    """A provider's message or call id (`SM…`, `CA…`), or "" when it cannot be one."""
+    """A provider's message or call id (`SM…`, `CA…`, `wamid.…`), or "" when it cannot be
+    one. An id longer than the 64 characters stored is kept as a digest of itself."""
     value = (value or "").strip()
-    return value if _PROVIDER_ID.match(value) and len(value) <= 64 else ""
+    if not _PROVIDER_ID.match(value) or len(value) > 512:
+        return ""
+    if len(value) > 64:
+        return "sha256:" + hashlib.sha256(value.encode()).hexdigest()[:57]
+    return value
 
 
 def code_point(ch: str) -> str:

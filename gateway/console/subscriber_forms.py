@@ -53,6 +53,12 @@ class PaperForm(forms.Form):
             required=False,
             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         )
+        self.fields["email"] = forms.CharField(
+            label=gettext(lc, "Courriel"),
+            required=False,
+            max_length=254,
+            widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        )
         hints = (
             gettext(lc, "Appartement, étage, chez…"),
             gettext(lc, "Bâtiment, résidence"),
@@ -127,6 +133,7 @@ class PaperForm(forms.Form):
                 reference=data["reference"],
                 name=data["name"],
                 phone=data["phone"],
+                email=data.get("email", ""),
                 address_lines=[data[name] for name in ADDRESS_FIELDS if data[name].strip()],
                 postcode=data["postcode"],
                 city=data["city"],

@@ -10,6 +10,8 @@ def channel_word(channel: str, locale: str) -> str:
         "sms": gettext(locale, "SMS"),
         "voice": gettext(locale, "Appel vocal"),
         "post": gettext(locale, "Courrier"),
+        "whatsapp": gettext(locale, "WhatsApp"),
+        "email": gettext(locale, "Courriel"),
         "weekly": gettext(locale, "Lettre de la semaine"),
     }
     return words.get(channel, channel)

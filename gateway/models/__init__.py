@@ -1,5 +1,11 @@
 from gateway.accounts.models import ProviderAccount
 from gateway.media.models import JobStatus, MediaJob
+from gateway.messaging.models import (
+    EmailConfirmation,
+    UnsubscribeLink,
+    WebhookEvent,
+    WhatsAppTemplate,
+)
 from gateway.models.announcement import Announcement, AnnouncementText, Rendition, Status, Urgency
 from gateway.models.audience import PreferenceLink, SignupCode, SignupQuota, Suppression
 from gateway.models.audit import AuditEvent
@@ -29,6 +35,7 @@ __all__ = [
     "Consent",
     "ConsentSource",
     "Delivery",
+    "EmailConfirmation",
     "DeliveryStatus",
     "Heartbeat",
     "InboundMessage",
@@ -46,7 +53,10 @@ __all__ = [
     "Status",
     "Suppression",
     "Topic",
+    "UnsubscribeLink",
     "Urgency",
+    "WebhookEvent",
+    "WhatsAppTemplate",
 ]
 
 # The conversation domain keeps its models in its package (gateway/conversation/models.py).

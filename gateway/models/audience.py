@@ -22,7 +22,7 @@ class Suppression(models.Model):
     channel = models.CharField(max_length=8)
     digest = models.CharField(max_length=64)
     key_id = models.CharField(max_length=16)
-    source = models.CharField(max_length=8)
+    source = models.CharField(max_length=16)
     created_at = models.DateTimeField(default=tz.now)
 
     class Meta:

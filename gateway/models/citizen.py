@@ -18,6 +18,8 @@ class Channel(models.TextChoices):
     SMS = "sms"
     VOICE = "voice"
     POST = "post"
+    WHATSAPP = "whatsapp"
+    EMAIL = "email"
 
 
 CHANNELS = tuple(Channel.values)
@@ -52,6 +54,15 @@ class Citizen(models.Model):
     reference = models.CharField(max_length=20, default=new_reference)
     name = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=16, blank=True, validators=[validate_e164], db_index=True)
+    email = models.EmailField(max_length=254, blank=True)
+    email_confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the citizen confirmed the address by its link."
+    )
+    whatsapp_window_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Their last WhatsApp message + 24 h: free text until then, a template after.",
+    )
     is_mobile = models.BooleanField(default=True, help_text="False for a landline.")
     address_lines = models.JSONField(
         default=list, blank=True, help_text="Postal lines after the name, down to the locality."
@@ -96,13 +107,15 @@ class ConsentSource(models.TextChoices):
     PAPER = "paper"
     AGENT = "agent"
     VOICE = "voice"
+    WHATSAPP = "whatsapp"
+    EMAIL = "email"
 
 
 class Consent(models.Model):
     """The current consent of a citizen for one channel; withdrawing keeps the row (opt-out)."""
 
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="consents")
-    channel = models.CharField(max_length=8, choices=Channel.choices)
+    channel = models.CharField(max_length=12, choices=Channel.choices)
     granted = models.BooleanField(default=True)
     source = models.CharField(max_length=8, choices=ConsentSource.choices)
     at = models.DateTimeField(default=tz.now)

@@ -43,6 +43,7 @@ from gateway.audience.consents import set_consent
 from gateway.audience.signup_codes import Attempt
 from gateway.audience.subscriptions import available_languages
 from gateway.audience.text import slug
+from gateway.messaging.confirm import confirm, open_confirmation, send_confirmation
 from gateway.models import CHANNELS, Citizen, Organisation, SignupCode
 from gateway.public.languages import language_links, public_languages
 from gateway.ratelimit import TokenBucket
@@ -82,6 +83,8 @@ def _choices(organisation: Organisation, lang: str) -> dict:
         "sms": gettext(lang, "SMS"),
         "voice": gettext(lang, "Appel vocal"),
         "post": gettext(lang, "Courrier (lettre hebdomadaire)"),
+        "whatsapp": gettext(lang, "WhatsApp"),
+        "email": gettext(lang, "Courriel"),
     }
     return {
         "channels": [(c, names[c]) for c in CHANNELS],
@@ -124,6 +127,7 @@ def _data(post, lang: str) -> dict:
     return {
         "name": post.get("name", ""),
         "phone": post.get("phone", ""),
+        "email": post.get("email", ""),
         "address_lines": [v for v in (post.get("address1", ""), post.get("address2", "")) if v],
         "postcode": post.get("postcode", ""),
         "city": post.get("city", ""),
@@ -258,7 +262,32 @@ def verify(request: HttpRequest) -> HttpResponse:
     if citizen is None:  # a topic or area removed meanwhile
         return redirect(reverse("signup:start"))
     link = reverse("signup:preferences", args=[links.issue(citizen)])
-    return _page(request, "done.html", organisation, lang, preferences=link)
+    emailed = _confirm_email(citizen, row.values)
+    return _page(request, "done.html", organisation, lang, preferences=link, emailed=emailed)
+
+
+def _confirm_email(citizen: Citizen, asked: dict) -> str:
+    """The address a confirmation link was sent to (email asked, address not confirmed yet):
+    "" when none was needed; "failed" when it could not be sent."""
+    if "email" not in asked.get("channels", []) or not citizen.email:
+        return ""
+    if citizen.email_confirmed_at is not None and granted_channels(citizen) & {"email"}:
+        return ""
+    return citizen.email if send_confirmation(citizen) else "failed"
+
+
+def email_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of a confirmation email: GET asks, POST confirms (scanners only GET)."""
+    lang = _language(request)
+    confirmation = open_confirmation(token)
+    if confirmation is None:
+        page = {"language_links": language_links(request), "lang": lang}
+        return render(request, "subscribe/email_expired.html", page, status=410)
+    organisation = confirmation.citizen.organisation
+    if request.method != "POST":
+        return _page(request, "email_confirm.html", organisation, lang)
+    confirm(confirmation)
+    return _page(request, "email_confirm.html", organisation, lang, confirmed=True)
 
 
 def _signed_up(organisation: Organisation, asked: dict) -> Citizen | None:
@@ -280,10 +309,20 @@ def _signed_up(organisation: Organisation, asked: dict) -> Citizen | None:
             source="web",
             evidence=f"web sign-up, SMS code verified {time.strftime(STAMP, time.gmtime())}",
             citizen=existing,
-            grant=asked["channels"],
+            # Email only once its link is followed (`_confirm_email`), unless already proven.
+            grant=[c for c in asked["channels"] if c != "email" or _confirmed(existing, asked)],
             regrant=True,
         )
     return citizen
+
+
+def _confirmed(citizen: Citizen | None, asked: dict) -> bool:
+    """The address asked is the one this citizen already confirmed."""
+    return bool(
+        citizen is not None
+        and citizen.email_confirmed_at is not None
+        and citizen.email.lower() == (asked.get("email") or citizen.email).lower()
+    )
 
 
 def preferences_url(citizen: Citizen) -> str:
@@ -345,21 +384,31 @@ def _apply_preferences(citizen: Citizen, values: dict, lang: str) -> list[tuple[
             errors.append(("channels", gettext(lang, "Canal inconnu.")))
     if "post" in values["channels"] and not citizen.address_lines:
         errors.append(("channels", gettext(lang, "Pas d'adresse postale : contactez la mairie.")))
-    if {"sms", "voice"} & set(values["channels"]) and not citizen.phone:
+    if {"sms", "voice", "whatsapp"} & set(values["channels"]) and not citizen.phone:
         errors.append(
             ("channels", gettext(lang, "Pas de numéro de téléphone : contactez la mairie."))
+        )
+    if "email" in values["channels"] and not citizen.email:
+        errors.append(
+            ("channels", gettext(lang, "Pas d'adresse de courriel : contactez la mairie."))
         )
     if errors:
         return errors
     evidence = "web preferences page"
+    unconfirmed = citizen.email_confirmed_at is None
     with transaction.atomic():
         for channel in CHANNELS:
+            contact = suppression.contact_of(citizen, channel)
+            if channel == "email" and channel in values["channels"] and unconfirmed:
+                if not citizen.consents.filter(channel=channel, granted=True).exists():
+                    transaction.on_commit(lambda: send_confirmation(citizen))
+                continue  # granted when the citizen follows the link sent to the address
             if channel in values["channels"]:
-                suppression.lift(organisation, citizen.phone, channel)
+                suppression.lift(organisation, contact, channel)
                 set_consent(citizen, channel, True, source="web", evidence=evidence)
             elif citizen.consents.filter(channel=channel, granted=True).exists():
                 set_consent(citizen, channel, False, source="web", evidence=evidence)
-                suppression.suppress(organisation, citizen.phone, channel, source="web")
+                suppression.suppress(organisation, contact, channel, source="web")
         kept = [c for c in citizen.channels if c in values["channels"]]
         citizen.channels = kept + [c for c in values["channels"] if c not in kept]
         citizen.language = values["language"]

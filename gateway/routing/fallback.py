@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from django.utils import timezone
@@ -9,6 +10,16 @@ from django.utils import timezone
 from gateway.models import Announcement, Delivery, DeliveryStatus, Status
 from gateway.routing.plan import PHONE_CHANNELS, WEEKLY_LETTER, plan_routes, quiet_until
 from gateway.routing.planning import citizen_profiles, delivery_of, target_of
+
+# A failure that names the channel to try next, by channel and provider error code: WhatsApp's
+# 131047 (the 24-hour window closed) means "send it by SMS" when the citizen consents to SMS.
+PREFERRED_NEXT = {("whatsapp", "131047"): "sms"}
+_CODE = re.compile(r"\(code (\w+)\)\s*$")
+
+
+def preferred_next(channel: str, last_error: str) -> str | None:
+    found = _CODE.search(last_error or "")
+    return PREFERRED_NEXT.get((channel, found.group(1))) if found else None
 
 
 def start_fallbacks(failed_ids: list[int]) -> int:
@@ -21,16 +32,21 @@ def start_fallbacks(failed_ids: list[int]) -> int:
     new one.
     """
     by_announcement: dict[int, list[int]] = defaultdict(list)
-    for ann_id, citizen_id in (
+    preferred: dict[int, str] = {}
+    for ann_id, citizen_id, channel, error in (
         Delivery.objects.filter(pk__in=failed_ids, citizen__isnull=False)
         .exclude(announcement__status=Status.CANCELLED)
-        .values_list("announcement_id", "citizen_id")
+        .values_list("announcement_id", "citizen_id", "channel", "last_error")
     ):
         by_announcement[ann_id].append(citizen_id)
-    return sum(_fall_back(ann_id, ids) for ann_id, ids in by_announcement.items())
+        if preferred_next(channel, error):
+            preferred[citizen_id] = preferred_next(channel, error) or ""
+    return sum(_fall_back(ann_id, ids, preferred) for ann_id, ids in by_announcement.items())
 
 
-def _fall_back(announcement_id: int, citizen_ids: list[int]) -> int:
+def _fall_back(
+    announcement_id: int, citizen_ids: list[int], preferred: dict[int, str] | None = None
+) -> int:
     from gateway.tasks.publish import enqueue_planned
 
     announcement = Announcement.objects.get(pk=announcement_id)
@@ -51,18 +67,35 @@ def _fall_back(announcement_id: int, citizen_ids: list[int]) -> int:
         .exclude(citizen_id__in=citizen_ids)
         .values_list("citizen__phone", flat=True)
     )
+    others = deliveries.exclude(citizen_id__in=citizen_ids)
+    messaged = {
+        "whatsapp": set(others.filter(channel="whatsapp").values_list("citizen__phone", flat=True)),
+        "email": {
+            e.lower()
+            for e in others.filter(channel="email").values_list("citizen__email", flat=True)
+        },
+    }
     now = timezone.now()
     target = target_of(announcement)
     profiles = {p.id: p for p in citizen_profiles(announcement, citizen_ids=citizen_ids)}
     rows = []
     for route in plan_routes(target, profiles.values(), now=now):
         profile = profiles[route.citizen_id]
-        for channel in (route.channel, *route.fallbacks):
+        order = [route.channel, *route.fallbacks]
+        wanted = (preferred or {}).get(route.citizen_id)
+        if wanted in order:  # the failure named the channel to try next
+            order.remove(wanted)
+            order.insert(0, wanted)
+        for channel in order:
             if channel in tried[route.citizen_id]:
                 continue
             if channel == WEEKLY_LETTER:
                 break
             if channel == "sms" and profile.phone in texted:
+                continue
+            if channel == "whatsapp" and profile.phone in messaged["whatsapp"]:
+                continue
+            if channel == "email" and profile.email in messaged["email"]:
                 continue
             quiet = not target.urgent and channel in PHONE_CHANNELS
             not_before = quiet_until(profile, now) if quiet else None

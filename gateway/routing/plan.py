@@ -13,8 +13,9 @@ from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-PHONE_CHANNELS = frozenset({"sms", "voice"})
-ALL_CHANNELS = ("sms", "voice", "post")
+# Channels that ring or buzz a phone: quiet hours defer them.
+PHONE_CHANNELS = frozenset({"sms", "voice", "whatsapp"})
+ALL_CHANNELS = ("sms", "voice", "post", "whatsapp", "email")
 # Not a delivery: the citizen gets non-urgent news in the weekly letter (gateway/weekly.py).
 WEEKLY_LETTER = "weekly"
 DEFAULT_TIMEZONE = "Europe/Paris"
@@ -42,6 +43,7 @@ class CitizenProfile:
     phone: str = ""
     is_mobile: bool = True
     has_address: bool = False
+    email: str = ""  # lower-cased
     topics: frozenset[str] = frozenset()
     area: str | None = None
     timezone: str = DEFAULT_TIMEZONE
@@ -76,6 +78,24 @@ class PhoneLedger:
         self._phones.add(phone)
 
 
+class MessagedLedger:
+    """The WhatsApp numbers and email addresses already messaged for one announcement: one
+    message per number and per address, even when a household shares them."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, set[str]] = {"whatsapp": set(), "email": set()}
+
+    def key(self, citizen: CitizenProfile, channel: str) -> str:
+        return citizen.email if channel == "email" else citizen.phone
+
+    def __contains__(self, item: object) -> bool:
+        channel, key = item  # type: ignore[misc]
+        return key in self.seen.get(channel, ())
+
+    def add(self, channel: str, key: str) -> None:
+        self.seen[channel].add(key)
+
+
 class SortedPhoneLedger(PhoneLedger):
     """The same for citizens streamed in phone order: only the last phone texted matters, so
     memory stays flat whatever the size of the town."""
@@ -108,6 +128,10 @@ def reachable(citizen: CitizenProfile, channel: str) -> bool:
         return bool(citizen.phone)
     if channel == "post":
         return citizen.has_address
+    if channel == "whatsapp":
+        return bool(citizen.phone) and citizen.is_mobile
+    if channel == "email":
+        return bool(citizen.email)
     return False
 
 
@@ -161,6 +185,7 @@ def plan_routes(
     *,
     now: datetime | None = None,
     texted: PhoneLedger | None = None,
+    messaged: MessagedLedger | None = None,
 ) -> Iterator[Route]:
     """The routes of every citizen concerned who can be reached on a consented channel.
 
@@ -168,10 +193,12 @@ def plan_routes(
       weekly letter (no delivery of its own); SMS and voice inside quiet hours get `not_before`.
     - Urgent: one route per consented channel (no fallbacks), quiet hours ignored.
     - A phone shared by a household gets one SMS: the first citizen seen keeps the SMS, the
-      others lose the SMS option (their next channel is tried, if any).
+      others lose the SMS option (their next channel is tried, if any); the same for a
+      WhatsApp number and an email address (`messaged`).
     """
     now = now or datetime.now(UTC)
     texted = PhoneLedger() if texted is None else texted
+    messaged = MessagedLedger() if messaged is None else messaged
     for citizen in citizens:
         if not concerns(target, citizen):
             continue
@@ -181,6 +208,13 @@ def plan_routes(
                 channels.remove("sms")
             elif target.urgent or channels[0] == "sms":
                 texted.add(citizen.phone)
+        for channel in ("whatsapp", "email"):
+            if channel in channels:
+                key = messaged.key(citizen, channel)
+                if (channel, key) in messaged:
+                    channels.remove(channel)
+                elif target.urgent or channels[0] == channel:
+                    messaged.add(channel, key)
         if not channels:
             continue
         locale = choose_locale(target, citizen)

@@ -22,6 +22,7 @@ from gateway.routing.plan import (
     WEEKLY_LETTER,
     AnnouncementTarget,
     CitizenProfile,
+    MessagedLedger,
     Route,
     SortedPhoneLedger,
     plan_routes,
@@ -33,6 +34,7 @@ FIELDS = (
     "language",
     "channels",
     "phone",
+    "email",
     "is_mobile",
     "address_lines",
     "area__slug",
@@ -83,6 +85,7 @@ def citizen_profiles(
         language,
         channels,
         phone,
+        email,
         mobile,
         address,
         area,
@@ -93,14 +96,18 @@ def citizen_profiles(
         slugs,
     ) in rows.iterator(chunk_size=BATCH):
         consents = frozenset(granted.split(",")) if granted else frozenset()
+        email = (email or "").lower()
         if suppressed and phone:
             consents -= suppressed.channels(phone)
+        if suppressed and email and suppressed.email(email):
+            consents -= {"email"}
         yield CitizenProfile(
             id=cid,
             language=language,
             channels=tuple(channels),
             consents=consents,
             phone=phone,
+            email=email,
             is_mobile=mobile,
             has_address=any(str(line).strip() for line in address or ()),
             topics=frozenset(slugs.split(",")) if slugs else frozenset(),
@@ -134,6 +141,7 @@ def routes_for(announcement: Announcement, now: datetime | None = None) -> Itera
         citizen_profiles(announcement),
         now=now or timezone.now(),
         texted=SortedPhoneLedger(),
+        messaged=MessagedLedger(),
     )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from gateway.models import Announcement
-from gateway.routing.plan import SortedPhoneLedger, plan_routes
+from gateway.routing.plan import MessagedLedger, SortedPhoneLedger, plan_routes
 from gateway.routing.planning import citizen_profiles, target_of
 
 
@@ -20,11 +20,12 @@ def estimate_reach(announcement: Announcement, now: datetime | None = None) -> d
     """Citizens reached, and routes per (channel, locale, area), first channels only."""
     target = target_of(announcement)
     texted = SortedPhoneLedger()
+    messaged = MessagedLedger()
     now = now or timezone.now()
     counts: Counter[tuple[str, str, str]] = Counter()
     citizens = deferred = 0
     for profile in citizen_profiles(announcement):
-        routes = list(plan_routes(target, (profile,), now=now, texted=texted))
+        routes = list(plan_routes(target, (profile,), now=now, texted=texted, messaged=messaged))
         if routes:
             citizens += 1
         for route in routes:

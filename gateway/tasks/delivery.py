@@ -24,6 +24,8 @@ from channels.twilio import TwilioVoiceChannel
 from gateway import voicemenu
 from gateway.accounts.models import ProviderAccount
 from gateway.celery import app
+from gateway.messaging import delivery as messaging
+from gateway.messaging.feedback import bounced
 from gateway.models import Delivery, DeliveryStatus, Status
 from gateway.ratelimit import TokenBucket
 from gateway.registry import OrgChannels, Target, UnavailableChannel, for_organisation
@@ -71,6 +73,9 @@ JOB_FIELDS = (
     "citizen__phone",
     "account_id",
     "announcement__organisation_id",
+    "citizen__email",
+    "citizen__whatsapp_window_until",
+    "updated_at",  # before the claim: when the last attempt ended
 )
 
 
@@ -189,14 +194,15 @@ def prepare(rows: Iterable[tuple]) -> list[Job]:
     registries: dict[int, OrgChannels] = {}
     renditions: dict[tuple[int, str, str], Rendition | RenderError] = {}
     files = MediaFiles()
-    jobs = []
+    jobs, ended = [], {}
+    now = timezone.now()
     for row in rows:
         pk, ann_id, name, locale, attempts, last_error, created, reference, phone = row[:9]
-        account, org = row[9:]
+        account, org, email, window, ended[pk] = row[9:14]
         if org not in registries:
             registries[org] = for_organisation(org)
         target = registries[org].target(name, account)
-        form = FORM_OF_CHANNEL.get(name)
+        form = FORM_OF_CHANNEL.get(name) or messaging.form_for(name, window, now)
         if form is None and not isinstance(target.channel, UnavailableChannel):
             target = Target(UnavailableChannel(f"no rendition is made for {name!r}"), account)
         rendition = NOTHING  # an unavailable channel refuses it unseen
@@ -206,7 +212,8 @@ def prepare(rows: Iterable[tuple]) -> list[Job]:
             if key not in renditions:
                 try:
                     renditions[key] = archived(*key)
-                except RenderError as error:  # cannot fit any more: its post fails saying so
+                except RenderError as error:  # cannot fit any more, or no WhatsApp template:
+                    # its delivery fails saying so (and a citizen's falls back)
                     renditions[key] = error
             found = renditions[key]
             if isinstance(found, RenderError):
@@ -222,14 +229,16 @@ def prepare(rows: Iterable[tuple]) -> list[Job]:
                 announcement_id=ann_id,
                 target=target,
                 rendition=rendition,
-                recipient=Recipient(reference=reference or name, phone=phone or "", locale=locale),
+                recipient=Recipient(
+                    reference=reference or name, phone=phone or "", locale=locale, email=email or ""
+                ),
                 attempts=attempts,
                 reconcile_since=created if last_error == UNKNOWN_OUTCOME else None,
                 broadcast=reference is None,
                 waiting=waiting,
             )
         )
-    return with_resume_points(jobs)
+    return with_resume_points(messaging.prepared(jobs, ended))
 
 
 def with_resume_points(jobs: list[Job]) -> list[Job]:
@@ -304,6 +313,7 @@ def collect(futures: list[Future[Sent]], total: Outcome) -> Outcome:
     outcome = Outcome()
     posted: set[int] = set()
     failed_posts: dict[int, str] = {}
+    refused: list[int] = []
     for future in futures:
         for job, result in future.result():
             account = job.target.account_id if job.broadcast else None
@@ -323,6 +333,8 @@ def collect(futures: list[Future[Sent]], total: Outcome) -> Outcome:
                 outcome.retry.append((job.pk, str(result)[:200]))
             else:
                 outcome.failed.append((job.pk, str(result)[:200]))
+                if messaging.refused_address(result):
+                    refused.append(job.pk)
                 if account is not None:
                     failed_posts[account] = str(result)[:200]
     total.sent += outcome.sent
@@ -330,6 +342,8 @@ def collect(futures: list[Future[Sent]], total: Outcome) -> Outcome:
     total.failed += outcome.failed
     total.wait = max(total.wait, outcome.wait)
     note_accounts(failed_posts, posted - set(failed_posts))
+    if refused:  # hard bounces: those addresses are not written to again
+        bounced(refused, how="refused by the mail server")
     return outcome
 
 

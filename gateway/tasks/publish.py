@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gateway.celery import FAMILY_QUEUE, app
 from gateway.media.publication import archive_media, plan_media
+from gateway.messaging.renditions import archive_messaging
 from gateway.models import Announcement, Delivery, DeliveryStatus, Status
 from gateway.models.delivery import PENDING
 from gateway.registry import for_organisation
@@ -42,7 +43,8 @@ def publish_announcement(announcement_id: int) -> int:
     waiting = Delivery.objects.filter(
         announcement=announcement, status__in=[DeliveryStatus.PLANNED, DeliveryStatus.DEFERRED]
     )
-    pairs = waiting.values_list("channel", "locale").distinct()
+    pairs = list(waiting.values_list("channel", "locale").distinct())
+    archive_messaging(announcement, pairs)
     archive(
         announcement,
         [(FORM_OF_CHANNEL[c], loc) for c, loc in pairs if c in FORM_OF_CHANNEL]

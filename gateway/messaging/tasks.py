@@ -1,0 +1,54 @@
+"""Messaging work on the `callbacks` queue: WhatsApp webhooks (checked and stored by the hook,
+applied here) and the replies to citizens' WhatsApp texts."""
+
+from __future__ import annotations
+
+import logging
+
+from channels.base import Recipient
+from channels.errors import ChannelError
+from gateway.celery import app
+from gateway.models import InboundMessage, ProviderAccount, WebhookEvent
+from gateway.registry import for_organisation
+from renderers.message import Rendition
+
+logger = logging.getLogger(__name__)
+
+
+@app.task(name="crieur.whatsapp_webhook")
+def whatsapp_webhook(event_id: int) -> dict[str, int]:
+    """Apply a stored WhatsApp webhook, then forget it. Safe to run twice: statuses only move
+    forward, inbound texts are stored once per wamid."""
+    from gateway.messaging import whatsapp
+
+    event = WebhookEvent.objects.filter(pk=event_id).select_related("account").first()
+    if event is None or event.account is None:
+        return {}
+    done = whatsapp.apply(event.account, event.payload)
+    WebhookEvent.objects.filter(pk=event_id).delete()
+    return done
+
+
+@app.task(name="crieur.whatsapp_reply")
+def send_reply(account_id: int, message_id: str) -> bool:
+    """Answer a citizen's WhatsApp text (inside the window it just opened), once."""
+    inbound = (
+        InboundMessage.objects.filter(channel="whatsapp", provider_ref=message_id)
+        .select_related("citizen")
+        .first()
+    )
+    account = ProviderAccount.objects.filter(pk=account_id).first()
+    if inbound is None or account is None or not inbound.reply or inbound.citizen is None:
+        return False
+    citizen = inbound.citizen
+    channel = for_organisation(account.organisation_id).target("whatsapp").channel
+    try:
+        channel.send(
+            Rendition("whatsapp_text", citizen.language, "text/plain", inbound.reply),
+            Recipient(reference=citizen.reference, phone=citizen.phone, locale=citizen.language),
+            idempotency_key=f"crieur-reply-{inbound.pk}",
+        )
+    except ChannelError as exc:
+        logger.info("whatsapp reply to inbound %s not sent: %s", inbound.pk, exc)
+        return False
+    return True
