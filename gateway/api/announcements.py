@@ -218,7 +218,7 @@ def _media_out(announcement: Announcement, media) -> dict | None:
 @router.get(
     "/{announcement_id}/preview/card.jpg",
     response={200: None, **errors(404)},
-    openapi_extra={"responses": {"200": {"content": {"image/jpeg": {}}}}},
+    openapi_extra={"responses": {200: {"content": {"image/jpeg": {}}}}},
     auth=needs("read"),
 )
 def preview_card_image(request, announcement_id: Id, locale: str | None = None, form: str = "card"):
@@ -274,7 +274,7 @@ def preview_video_status(request, announcement_id: Id, job_id: Id):
 @router.get(
     "/{announcement_id}/preview/video/{job_id}/{name}",
     response={200: None, **errors(404)},
-    openapi_extra={"responses": {"200": {"content": {"video/mp4": {}, "text/vtt": {}}}}},
+    openapi_extra={"responses": {200: {"content": {"video/mp4": {}, "text/vtt": {}}}}},
     auth=needs("read"),
 )
 def preview_video_file(request, announcement_id: Id, job_id: Id, name: str):
