@@ -9,3 +9,6 @@ class GatewayConfig(AppConfig):
     def ready(self) -> None:
         from gateway import checks  # noqa: F401  (registers the system checks)
         from gateway.audience import suppression  # noqa: F401  (registers its system check)
+        from gateway.routing import audience_version
+
+        audience_version.connect()

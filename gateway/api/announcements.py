@@ -44,7 +44,7 @@ from gateway.messaging.renditions import template_preview, template_warnings
 from gateway.models import Announcement, AuditEvent, Delivery, InboundMessage
 from gateway.renditions import preview as render_preview
 from gateway.renditions import preview_warnings
-from gateway.routing.reach import estimate_reach
+from gateway.routing.reach import reach_of
 from renderers.errors import RenderError
 from renderers.message import Rendition as RenditionValue
 from renderers.voice import AudioUnavailableError, audio_preview, render_voice
@@ -322,7 +322,7 @@ def preview_audio(request, announcement_id: Id, locale: str | None = None):
 @router.get("/{announcement_id}/reach", response={200: ReachOut, **errors(404)}, auth=needs("read"))
 def reach(request, announcement_id: Id):
     """Who would be reached if published now: counts per channel, language and area."""
-    return estimate_reach(_own(request, announcement_id))
+    return reach_of(_own(request, announcement_id))
 
 
 @router.post(
@@ -409,15 +409,15 @@ def deliveries(
         rows = rows.filter(locale=locale)
     limit = max(1, min(limit, 1000))
     offset = max(0, offset)
-    counts = (
+    counts = list(
         rows.values("channel", "locale", "status")
         .annotate(count=Count("pk"))
         .order_by("channel", "locale", "status")
     )
     items = rows.select_related("citizen").order_by("pk")[offset : offset + limit]
     return {
-        "count": rows.count(),
-        "counts": list(counts),
+        "count": sum(row["count"] for row in counts),
+        "counts": counts,
         "items": [
             {
                 "id": d.pk,

@@ -149,6 +149,11 @@ class Delivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["announcement", "status"]),
+            # The counts per channel, language and status of the report and the deliveries
+            # list, read from the index alone.
+            models.Index(
+                fields=["announcement", "channel", "locale", "status"], name="delivery_counts"
+            ),
             # The periodic sweeps: stuck `sending`, stale `planned`, due `deferred`.
             models.Index(fields=["status", "updated_at"]),
             models.Index(fields=["status", "not_before"]),
