@@ -154,6 +154,8 @@ class Delivery(models.Model):
             models.Index(
                 fields=["announcement", "channel", "locale", "status"], name="delivery_counts"
             ),
+            # The deliveries list, a page at a time in id order.
+            models.Index(fields=["announcement", "id"], name="delivery_pages"),
             # The periodic sweeps: stuck `sending`, stale `planned`, due `deferred`.
             models.Index(fields=["status", "updated_at"]),
             models.Index(fields=["status", "not_before"]),

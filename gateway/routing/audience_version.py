@@ -81,3 +81,24 @@ def connect() -> None:
         post_save.connect(_changed, sender=model, dispatch_uid=f"audience-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"audience-d-{model.__name__}")
     m2m_changed.connect(_changed, sender=Citizen.topics.through, dispatch_uid="audience-topics")
+
+
+def readers_by_language(organisation_id: int) -> dict[str, int]:
+    """How many citizens (not erased) read each language: a scan of the town, kept until the
+    audience changes (every preview warns about the languages without a translation)."""
+    key = f"crieur:readers:{organisation_id}:{audience_version(organisation_id)}"
+    found = cache.get(key)
+    if found is None:
+        from django.db.models import Count
+
+        from gateway.models import Citizen
+
+        rows = (
+            Citizen.objects.filter(organisation_id=organisation_id, erased_at__isnull=True)
+            .values_list("language")
+            .annotate(count=Count("id"))
+            .order_by("language")
+        )
+        found = dict(rows)
+        cache.set(key, found, timeout=3600)
+    return found
