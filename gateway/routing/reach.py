@@ -6,13 +6,14 @@ A route to the weekly letter counts under `weekly`; routes deferred by quiet hou
 Routing a town of 100,000 takes seconds, and agents ask for the estimate at every keystroke and
 refresh: `reach_of` keeps it (in the cache: Redis in production) until the announcement's target
 or its organisation's audience changes (`audience_version`), and recomputes it at most once a
-minute otherwise (the quiet hours move with the clock). While one request recomputes, the
-others answer the last estimate; `computed_at` says when it was made.
+minute otherwise (the quiet hours move with the clock). One request computes at a time: the
+others answer the last estimate, or wait for the first one; `computed_at` says when it was made.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
 from datetime import datetime
 
@@ -36,14 +37,28 @@ def reach_of(announcement: Announcement) -> dict:
     kept = cache.get(key)
     if kept is not None and now.timestamp() - kept["at"] < FRESH_SECONDS:
         return kept["reach"]
-    if kept is not None and not cache.add(f"{key}:lock", 1, RECOMPUTE_LOCK_SECONDS):
-        return kept["reach"]  # another request is recomputing it
+    if not cache.add(f"{key}:lock", 1, RECOMPUTE_LOCK_SECONDS):
+        if kept is not None:
+            return kept["reach"]  # another request is recomputing it
+        kept = _wait_for(key)  # the first estimate: one request computes, the others wait
+        if kept is not None:
+            return kept["reach"]
     try:
         found = {**estimate_reach(announcement, now), "computed_at": now}
         cache.set(key, {"at": now.timestamp(), "reach": found}, KEPT_SECONDS)
     finally:
         cache.delete(f"{key}:lock")
     return found
+
+
+def _wait_for(key: str) -> dict | None:
+    deadline = time.monotonic() + RECOMPUTE_LOCK_SECONDS
+    while time.monotonic() < deadline and cache.get(f"{key}:lock") is not None:
+        time.sleep(0.05)
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+    return cache.get(key)
 
 
 def _key(announcement: Announcement) -> str:

@@ -5,6 +5,8 @@ asks again: the second answer must count the change, never the kept estimate."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.test import Client
 
@@ -86,3 +88,43 @@ def test_an_old_estimate_is_remade_once_a_minute(town, monkeypatch):
     monkeypatch.setattr(reach_module, "FRESH_SECONDS", 0)
     reach()
     assert len(computed) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_agents_asking_at_once_route_the_town_once(town, monkeypatch):
+    """The first estimate of an announcement asked by many at once: one computes, the others
+    wait for it (routing a town of 100,000 twenty times over would hold every web thread)."""
+    import threading
+
+    from gateway.routing.reach import reach_of
+
+    _, _, announcement, _, computed = town
+    counting = reach_module.estimate_reach  # the fixture's, which counts
+    started = threading.Event()
+
+    def slow(*args, **kwargs):
+        started.set()
+        time.sleep(0.3)
+        return counting(*args, **kwargs)
+
+    monkeypatch.setattr(reach_module, "estimate_reach", slow)
+    answers = []
+
+    def ask():
+        from django.db import connection
+
+        try:
+            answers.append(reach_of(announcement)["citizens"])
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=ask)
+    first.start()
+    started.wait(5)
+    others = [threading.Thread(target=ask) for _ in range(19)]
+    for thread in others:
+        thread.start()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert answers == [3] * 20
+    assert len(computed) == 1
