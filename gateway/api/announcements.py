@@ -7,10 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -50,6 +52,7 @@ from renderers.message import Rendition as RenditionValue
 from renderers.voice import AudioUnavailableError, audio_preview, render_voice
 
 router = Router(tags=["announcements"])
+REPORT_KEPT_SECONDS = 5
 
 
 def _own(request, announcement_id: int) -> Announcement:
@@ -442,8 +445,20 @@ def deliveries(
     "/{announcement_id}/report", response={200: ReportOut, **errors(404)}, auth=needs("read")
 )
 def report(request, announcement_id: Id):
-    """Who was reached: per channel, locale and status; confirmations; costs; replies."""
+    """Who was reached: per channel, locale and status; confirmations; costs; replies.
+
+    Counting every delivery of a town takes a while: the report is made at most once every
+    few seconds (`computed_at` says when) however many agents watch it."""
     announcement = _own(request, announcement_id)
+    key = f"crieur:report:{announcement.pk}:{announcement.status}:{announcement.updated_at}"
+    found = cache.get(key)
+    if found is None:
+        found = _report(announcement)
+        cache.set(key, found, REPORT_KEPT_SECONDS)
+    return found
+
+
+def _report(announcement: Announcement) -> dict:
     rows = list(
         Delivery.objects.filter(announcement=announcement)
         .values("channel", "locale", "status")
@@ -456,6 +471,7 @@ def report(request, announcement_id: Id):
     )
     costs = cost_report(announcement)
     return {
+        "computed_at": timezone.now(),
         "id": announcement.pk,
         "status": announcement.status,
         "published_at": announcement.published_at,

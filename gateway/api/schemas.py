@@ -272,6 +272,9 @@ class EmailFeedbackOut(Schema):
 
 
 class ReportOut(Schema):
+    computed_at: datetime = Field(
+        description="When these counts were made (at most a few seconds ago)."
+    )
     id: int
     status: str
     published_at: datetime | None

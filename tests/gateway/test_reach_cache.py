@@ -128,3 +128,21 @@ def test_twenty_agents_asking_at_once_route_the_town_once(town, monkeypatch):
         thread.join(10)
     assert answers == [3] * 20
     assert len(computed) == 1
+
+
+def test_the_report_is_made_once_every_few_seconds(town, monkeypatch):
+    from gateway.api import announcements as api
+
+    org, _, announcement, _, _ = town
+    made = []
+    real = api._report
+    monkeypatch.setattr(api, "_report", lambda a: made.append(1) or real(a))
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_key(org)}")
+    path = f"/api/announcements/{announcement.pk}/report"
+    first = client.get(path).json()
+    assert first["computed_at"] and client.get(path).json() == first
+    assert len(made) == 1
+    monkeypatch.setattr(api, "REPORT_KEPT_SECONDS", 0)
+    client.get(path)
+    client.get(path)
+    assert len(made) == 3
