@@ -450,7 +450,7 @@ def report(request, announcement_id: Id):
     Counting every delivery of a town takes a while: the report is made at most once every
     few seconds (`computed_at` says when) however many agents watch it."""
     announcement = _own(request, announcement_id)
-    key = f"crieur:report:{announcement.pk}:{announcement.status}:{announcement.updated_at}"
+    key = f"crieur:report:{announcement.pk}:{announcement.status}:{announcement.updated_at:%s.%f}"
     found = cache.get(key)
     if found is None:
         found = _report(announcement)
