@@ -168,10 +168,10 @@ def api_error(esp: str, exc: Any) -> ChannelError:
             return UnknownOutcomeError(f"email: no answer from {esp} ({type(cause).__name__})")
         return RetryableChannelError(f"email: {esp} unreachable ({type(cause).__name__})")
     if code == 429 or code >= 500:
-        return RetryableChannelError(f"email: {esp} answered {code}", code=code)
+        return RetryableChannelError(f"email: {esp} is busy or failing", code=code)
     if code in (401, 403):
-        return PermanentChannelError(f"email: {esp} refused the API key ({code})", code=code)
-    return PermanentChannelError(f"email: {esp} refused the message ({code})", code=code)
+        return PermanentChannelError(f"email: {esp} refused the API key", code=code)
+    return PermanentChannelError(f"email: {esp} refused the message", code=code)
 
 
 # The tracking webhook ---------------------------------------------------------------------------

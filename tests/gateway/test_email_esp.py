@@ -143,5 +143,18 @@ def test_an_esp_refusal_fails_the_delivery_with_its_code_and_a_bad_key_names_the
     announcement = publish(create_announcement(org))
     failed = Delivery.objects.filter(announcement=announcement, channel="email")
     assert {d.status for d in failed} == {"failed"}
-    assert all("mailgun refused the API key (401)" in d.last_error for d in failed)
+    assert all("mailgun refused the API key (code 401)" in d.last_error for d in failed)
     assert "anne@example.fr" not in " ".join(d.last_error for d in failed)
+
+
+def test_accounts_test_sends_a_real_message_through_the_esp(mailgun):
+    from gateway.accounts.services import check_account
+
+    org = create_organisation()
+    account = esp_account(org, mailgun)
+    result = check_account(account, to="agent@saint-crieur.example")
+    assert result.ok and "mailgun accepted a test message" in result.result
+    assert mailgun.messages[0]["to"] == ["agent@saint-crieur.example"]
+    mailgun.api_key = "key-rotated"
+    refused = check_account(account, to="agent@saint-crieur.example")
+    assert not refused.ok and refused.result == "email: mailgun refused the API key (code 401)"
