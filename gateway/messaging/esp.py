@@ -142,9 +142,12 @@ class AnymailTransport:
         esp = self.config.esp
         if not to:
             return f"email: {esp} API configured (give a recipient to send a test message)"
+        from channels.twilio.client import test_words
+
+        words = test_words()
         mail = EmailMultiAlternatives(
-            subject="Crieur: test",
-            body="Crieur: test message / message de test.",
+            subject=words,
+            body=words,
             from_email=self.config.from_address,
             to=[to],
             connection=self._connection(),
