@@ -54,7 +54,7 @@ def tracking(request: HttpRequest, account_id: int, esp: str) -> HttpResponse:
         return HttpResponseForbidden()
     try:
         events = view.parse_events(request)
-    except (AnymailError, KeyError, ValueError, TypeError, AttributeError):
+    except (AnymailError, KeyError, ValueError, TypeError, AttributeError, IndexError):
         logger.warning("email tracking webhook: unreadable %s events", esp)
         return HttpResponseBadRequest("unreadable events")
     done = apply_events(account, events)

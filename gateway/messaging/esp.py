@@ -192,6 +192,28 @@ def tracking_view(config: EmailConfig):
     return view_class(**kwargs)
 
 
+# anymail's `bounced` includes soft bounces for some ESPs: only a permanent one suspends.
+SPARKPOST_HARD = {"10", "25", "30", "90"}
+
+
+def hard_bounce(esp: str, raw: Any) -> bool:
+    """Whether an anymail `bounced` event is permanent, read from the ESP's own event."""
+    if not isinstance(raw, dict):
+        return esp not in ("brevo", "mailjet", "postmark", "sendgrid", "sparkpost")
+    if esp == "brevo":
+        return raw.get("event") in ("hard_bounce", "invalid_email")
+    if esp == "mailjet":
+        return raw.get("hard_bounce") is True
+    if esp == "postmark":
+        return raw.get("Type") == "HardBounce"
+    if esp == "sendgrid":
+        return raw.get("type", "bounce") == "bounce"
+    if esp == "sparkpost":
+        inner = next(iter((raw.get("msys") or {}).values()), {})
+        return isinstance(inner, dict) and str(inner.get("bounce_class")) in SPARKPOST_HARD
+    return True  # Mailgun, Mandrill, MailerSend…: anymail calls soft bounces `deferred`
+
+
 def apply_events(account, events) -> dict[str, int]:
     """Hard bounces suspend, complaints withdraw consent (once each: a replay adds nothing)."""
     from anymail.signals import EventType
@@ -200,7 +222,10 @@ def apply_events(account, events) -> dict[str, int]:
     from gateway.models import Delivery
 
     wanted: dict[str, set[str]] = {EventType.BOUNCED: set(), EventType.COMPLAINED: set()}
+    esp = str(account.settings.get("esp", ""))
     for event in events:
+        if event.event_type == EventType.BOUNCED and not hard_bounce(esp, event.esp_event):
+            continue
         if event.event_type in wanted and isinstance(event.message_id, str):
             ref = esp_message_id(event.message_id)
             if ref:
@@ -209,7 +234,7 @@ def apply_events(account, events) -> dict[str, int]:
     mine = Delivery.objects.filter(
         channel="email", announcement__organisation_id=account.organisation_id
     )
-    how = f"{account.settings.get('esp', 'esp')} webhook"
+    how = f"{esp or 'esp'} webhook"
 
     def ids(refs: set[str]) -> list[int]:
         return list(mine.filter(provider_ref__in=refs).values_list("pk", flat=True)) if refs else []

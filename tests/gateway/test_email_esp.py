@@ -158,3 +158,51 @@ def test_accounts_test_sends_a_real_message_through_the_esp(mailgun):
     mailgun.api_key = "key-rotated"
     refused = check_account(account, to="agent@saint-crieur.example")
     assert not refused.ok and refused.result == "email: mailgun refused the API key (code 401)"
+
+
+def test_an_esp_that_only_uses_basic_auth_postmark_soft_bounces_change_nothing():
+    org = create_organisation()
+    account = add_account(
+        org,
+        "email",
+        {
+            "from_address": FROM,
+            "esp": "postmark",
+            "api_key": "server-token",
+            "webhook_secret": "postmark:a-long-random-password",
+        },
+    )
+    anne = create_citizen(org, channels=("email",), email="anne@example.fr")
+    karim = create_citizen(org, channels=("email",), email="karim@example.fr")
+    announcement = create_announcement(org)
+    for citizen, ref in ((anne, "pm-anne"), (karim, "pm-karim")):
+        Delivery.objects.create(
+            announcement=announcement,
+            citizen=citizen,
+            channel="email",
+            locale="fr",
+            status="sent",
+            provider_ref=ref,
+        )
+    auth = FakeMailgun().auth_header("postmark:a-long-random-password")
+    client = Client()
+
+    def bounce(ref, kind):
+        return {"RecordType": "Bounce", "Type": kind, "MessageID": ref, "ID": 42, "Email": "x"}
+
+    soft = bounce("pm-karim", "SoftBounce")
+    assert post_event(client, account, soft, auth=auth, esp="postmark").status_code == 200
+    assert not suppression.is_suppressed(org, "karim@example.fr", "email")
+    hard = bounce("pm-anne", "HardBounce")
+    assert post_event(client, account, hard, auth=None, esp="postmark").status_code == 403
+    assert not suppression.is_suppressed(org, "anne@example.fr", "email")
+    assert post_event(client, account, hard, auth=auth, esp="postmark").status_code == 200
+    assert suppression.is_suppressed(org, "anne@example.fr", "email")
+    junk = client.post(
+        f"/hooks/email/{account.pk}/postmark/tracking/",
+        b"not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=auth,
+    )
+    assert junk.status_code == 400
+    assert AuditEvent.objects.filter(action="email.bounced").count() == 1
