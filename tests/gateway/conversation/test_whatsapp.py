@@ -139,3 +139,31 @@ def test_an_agents_answer_goes_by_whatsapp_inside_the_window_and_by_sms_after_it
     assert len(fake.messages) == before
     sms = sorted((settings.OUTBOX_DIR / "sms").glob("*.txt"))
     assert any(path.read_text() == "Même démarche, en mairie." for path in sms)
+
+
+@pytest.fixture
+def eager_retries():
+    """Eager tasks that retry run the retry inline (instead of raising `Retry`)."""
+    from gateway.celery import app
+
+    before = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = before
+
+
+def test_the_reply_task_sends_once_even_when_run_again_and_retries_a_refused_attempt(
+    org, fake, eager_retries
+):
+    from gateway.messaging.tasks import send_reply
+    from gateway.models import ProviderAccount
+    from tests.fakes.whatsapp import error
+
+    citizen = chatting(org, "+33612345006")
+    fake.fail_next(error(131000))  # Meta's 500: nothing sent, tried again
+    wamid = write(fake, citizen.phone, "Bonjour")
+    assert len(texts_to(fake, citizen.phone)) == 1
+    account = ProviderAccount.objects.get(organisation=org, kind="whatsapp")
+    assert send_reply.apply((account.pk, wamid)).get() is False  # a worker ran it again
+    assert len(texts_to(fake, citizen.phone)) == 1
+    assert InboundMessage.objects.get(provider_ref=wamid).replied_at is not None
