@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import threading
 from email.message import EmailMessage
 from typing import Any
@@ -93,21 +94,25 @@ def as_django(message: EmailMessage, config: EmailConfig) -> EmailMultiAlternati
 
 
 class AnymailTransport:
-    """Sends through the ESP's anymail backend (one HTTP session per thread)."""
+    """Sends through the ESP's anymail backend (one kept-alive HTTP session per thread and
+    process)."""
 
     def __init__(self, config: EmailConfig) -> None:
         self.config = config
         self._local = threading.local()
 
     def _connection(self):
-        connection = getattr(self._local, "connection", None)
+        held = getattr(self._local, "connection", None)
+        # Never a session across a fork (a worker's children): its sockets are the parent's.
+        connection = held[1] if held is not None and held[0] == os.getpid() else None
         if connection is None:
             connection = get_connection(
                 f"anymail.backends.{self.config.esp}.EmailBackend",
                 fail_silently=False,
                 **backend_settings(self.config),
             )
-            self._local.connection = connection
+            connection.open()  # kept open: each send reuses its HTTP session (keep-alive)
+            self._local.connection = (os.getpid(), connection)
         return connection
 
     def deliver(self, message: EmailMessage, sender: str, recipient: str) -> Accepted:

@@ -14,10 +14,13 @@ for a bad key, 404 `Domain not found` for a domain it does not send for, 400 for
 field. Webhooks (the JSON form): `{"signature": {"timestamp", "token", "signature"},
 "event-data": {…}}`, the signature being HMAC-SHA256(signing key, timestamp + token); the
 message is named by its id without `<>` in `event-data.message.headers.message-id`.
+
+As a process (`python -m tests.fakes.mailgun --api-key KEY`): `GET /_fake/count`.
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import hmac
@@ -27,7 +30,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.fakes.jsonapi import Answer, JSONServer, Request
+from tests.fakes.jsonapi import Answer, JSONServer, Request, run_as_process
 
 DOMAIN = "saint-crieur.example"
 PERMANENT = {"code": 550, "message": "5.1.1 The email account does not exist", "description": ""}
@@ -137,3 +140,20 @@ class FakeMailgun(JSONServer):
 
 def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.fakes.mailgun", description=__doc__)
+    parser.add_argument("--api-key", default="")
+
+    def build(args: argparse.Namespace) -> FakeMailgun:
+        fake = FakeMailgun(host=args.host, port=args.port)
+        if args.api_key:
+            fake.api_key = args.api_key
+        return fake
+
+    run_as_process(build, parser)
+
+
+if __name__ == "__main__":
+    main()
