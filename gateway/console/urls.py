@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from gateway.accounts import console as accounts
 from gateway.console.views import (
     announcements,
+    citizens,
     compose,
     dashboard,
     entry,
@@ -52,6 +53,10 @@ urlpatterns = [
     path("subscribers/", subscribers.subscribers, name="subscribers"),
     path("subscribers/paper-form/", entry.paper_form, name="paper-form"),
     path("subscribers/import/", entry.import_csv, name="import"),
+    path("subscribers/<str:reference>/", citizens.citizen, name="citizen"),
+    path("subscribers/<str:reference>/edit/", citizens.citizen_edit, name="citizen-edit"),
+    path("subscribers/<str:reference>/export.json", citizens.citizen_export, name="citizen-export"),
+    path("subscribers/<str:reference>/erase/", citizens.citizen_erase, name="citizen-erase"),
     path("weekly-notice.pdf", subscribers.weekly_notice_pdf, name="weekly-notice"),
     path("settings/accounts/", accounts.accounts, name="accounts"),
     path("settings/accounts/new/<str:kind>/", accounts.add, name="account-add"),
