@@ -12,6 +12,7 @@ from gateway.console.views import (
     reach,
     subscribers,
 )
+from gateway.console.views import settings as settings_views
 from gateway.media import console as media
 
 app_name = "console"
@@ -58,6 +59,21 @@ urlpatterns = [
     path("subscribers/<str:reference>/export.json", citizens.citizen_export, name="citizen-export"),
     path("subscribers/<str:reference>/erase/", citizens.citizen_erase, name="citizen-erase"),
     path("weekly-notice.pdf", subscribers.weekly_notice_pdf, name="weekly-notice"),
+    path("settings/", settings_views.organisation, name="settings"),
+    path("settings/logo/", settings_views.logo, name="settings-logo"),
+    path("settings/logo.img", settings_views.logo_image, name="settings-logo-image"),
+    path("settings/topics/", settings_views.topics, name="settings-topics"),
+    path("settings/members/", settings_views.members, name="settings-members"),
+    path(
+        "settings/members/<int:membership_id>/",
+        settings_views.member_change,
+        name="settings-member",
+    ),
+    path("settings/keys/", settings_views.keys, name="settings-keys"),
+    path(
+        "settings/keys/<int:key_id>/revoke/", settings_views.key_revoke, name="settings-key-revoke"
+    ),
+    path("invitation/<str:uid>/<str:token>/", settings_views.invitation, name="invitation"),
     path("settings/accounts/", accounts.accounts, name="accounts"),
     path("settings/accounts/new/<str:kind>/", accounts.add, name="account-add"),
     path("settings/accounts/<int:account_id>/", accounts.edit, name="account"),
