@@ -10,6 +10,7 @@ from gateway.console.views import (
     entry,
     login,
     reach,
+    replies,
     subscribers,
 )
 from gateway.console.views import settings as settings_views
@@ -58,6 +59,7 @@ urlpatterns = [
     path("subscribers/<str:reference>/edit/", citizens.citizen_edit, name="citizen-edit"),
     path("subscribers/<str:reference>/export.json", citizens.citizen_export, name="citizen-export"),
     path("subscribers/<str:reference>/erase/", citizens.citizen_erase, name="citizen-erase"),
+    path("replies/", replies.replies, name="replies"),
     path("weekly-notice.pdf", subscribers.weekly_notice_pdf, name="weekly-notice"),
     path("settings/", settings_views.organisation, name="settings"),
     path("settings/logo/", settings_views.logo, name="settings-logo"),
