@@ -52,6 +52,16 @@ urlpatterns = [
         dashboard.dashboard_live,
         name="dashboard-live",
     ),
+    path(
+        "announcements/<int:announcement_id>/report.csv",
+        dashboard.report_csv,
+        name="report-csv",
+    ),
+    path(
+        "announcements/<int:announcement_id>/deliveries.csv",
+        dashboard.deliveries_csv,
+        name="deliveries-csv",
+    ),
     path("subscribers/", subscribers.subscribers, name="subscribers"),
     path("subscribers/paper-form/", entry.paper_form, name="paper-form"),
     path("subscribers/import/", entry.import_csv, name="import"),
