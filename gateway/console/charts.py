@@ -15,14 +15,14 @@ WIDTH, HEIGHT, MARGIN, LEGEND, BOTTOM = 680, 260, 48, 170, 40
 # Distinct for colour-blind readers (Okabe–Ito) and dark enough on white (contrast ≥ 3:1).
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6D00", "#56B4E9", "#000000")
 # tick spacings to choose from: the first that gives at most 6 ticks
-STEPS = [
+STEPS = [timedelta(seconds=s) for s in (5, 10, 15, 30)] + [
     timedelta(minutes=m) for m in (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080)
 ]
 
 
 def ticks(start: datetime, end: datetime, tz) -> list[datetime]:
     """Round clock times between start and end (at most 6), in the time zone `tz`."""
-    span = max(end - start, timedelta(minutes=1))
+    span = max(end - start, timedelta(seconds=30))
     step = next((s for s in STEPS if span / s <= 6), STEPS[-1])
     local = start.astimezone(tz)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -39,6 +39,8 @@ def ticks(start: datetime, end: datetime, tz) -> list[datetime]:
 
 def tick_label(moment: datetime, span: timedelta, tz, locale: str) -> str:
     pattern = "HH:mm" if span <= timedelta(days=1) else "d MMM HH:mm"
+    if span <= timedelta(minutes=5):
+        pattern = "HH:mm:ss"
     if span > timedelta(days=5):
         pattern = "d MMM"
     return format_datetime(moment, pattern, tzinfo=tz, locale=locale)
@@ -88,7 +90,8 @@ def timeline(
             }
         )
     axis = [
-        {"x": x_of(t), "label": tick_label(t, span_td, tz, locale)} for t in ticks(start, end, tz)
+        {"x": str(x_of(t)), "label": tick_label(t, span_td, tz, locale)}  # str: never "12,5"
+        for t in ticks(start, start + span_td, tz)
     ]
     buckets = sorted({moment for points in series.values() for moment, _ in points})
     running = dict.fromkeys(series, 0)
@@ -133,7 +136,7 @@ def bars(items: list[tuple[str, int | None]]) -> dict:
                 "name": name,
                 "percent": percent,
                 "y": 10 + index * BAR_HEIGHT,
-                "width": round(inner * value / 100, 1),
+                "width": str(round(inner * value / 100, 1)),  # str: a template would write 12,5
                 "colour": COLOURS[index % len(COLOURS)],
             }
         )

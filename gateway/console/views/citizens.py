@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from babel import Locale
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,7 +28,7 @@ from gateway.console.views.dashboard import delivery_status_word
 from gateway.console.views.subscribers import source_word
 from gateway.console.words import channel_word
 from gateway.models import AuditEvent, Citizen, Delivery, InboundMessage
-from renderers.i18n import gettext
+from renderers.i18n import gettext, language
 
 SHOWN = 50
 
@@ -82,6 +83,7 @@ def citizen(request, reference: str):
             # the whole number to admins (who may export it anyway), masked to the others
             "phone": person.phone if admin else masked(person.phone),
             "channels": [channel_word(c, lc) for c in person.channels],
+            "language": Locale.parse(language(lc)).languages.get(person.language, person.language),
             "topics": list(person.topics.order_by("name").values_list("name", flat=True)),
             "consents": [
                 {

@@ -47,7 +47,7 @@ def delivery_status_word(status: str, ui: str) -> str:
     return words.get(status, status)
 
 
-def cost_view(costs: dict, ui: str) -> dict:
+def cost_view(costs: dict, ui: str, words: Words | None = None) -> dict:
     """The cost report with amounts in the agent's language and its notes translated."""
     currency = costs["currency"]
 
@@ -57,13 +57,19 @@ def cost_view(costs: dict, ui: str) -> dict:
     names = {
         "channel": gettext(ui, "Canal"),
         "locale": gettext(ui, "Langue"),
-        "area": gettext(ui, "Zone"),
+        "area": gettext(ui, "Quartier"),
     }
+    label = words.of if words else (lambda dimension: lambda key: key)
     tables = [
         {
             "name": names[dimension],
             "lines": [
-                {**line, "estimated": money(line["estimated"]), "actual": money(line["actual"])}
+                {
+                    **line,
+                    "key": label(dimension)(line["key"]),
+                    "estimated": money(line["estimated"]),
+                    "actual": money(line["actual"]),
+                }
                 for line in lines
             ],
         }
@@ -141,7 +147,8 @@ class Words:
         )
 
     def channel(self, key: str) -> str:
-        return channel_word(key, self.ui)
+        word = channel_word(key, self.ui)
+        return word.capitalize() if word == key else word  # a social account: Mastodon
 
     def locale(self, key: str) -> str:
         return self.languages.get(language(key), key) if key else "—"
@@ -165,9 +172,20 @@ def reach_report(announcement, ui: str) -> dict:
         "locale": gettext(ui, "Langue"),
         "area": gettext(ui, "Quartier"),
     }
+    # the weekly letter is printed, not sent: its recipients are counted apart, and only under
+    # the channels (a language or an area compares sends with the sends estimated)
+    sent_only: dict[str, dict[str, int]] = {"locale": {}, "area": {}}
+    for row in estimated["rows"]:
+        if row["channel"] != report.WEEKLY:
+            for dimension, counts in sent_only.items():
+                counts[row[dimension]] = counts.get(row[dimension], 0) + row["count"]
+    expected = {"channel": estimated["by_channel"], **sent_only}
     tables = []
     for dimension in ("channel", "locale", "area"):
-        rows = report.reach_table(announcement, dimension, estimated[f"by_{dimension}"])
+        rows = report.reach_table(announcement, dimension, expected[dimension])
+        for row in rows:
+            if row["key"] == report.WEEKLY:
+                row["percent"] = None
         tables.append(
             {
                 "dimension": dimension,
@@ -242,7 +260,7 @@ def live_context(announcement) -> dict:
     confirmed = deliveries.filter(confirmed_at__isnull=False)
     replies = report.replies_count(announcement)
     return {
-        "costs": cost_view(cost_report(announcement), ui),
+        "costs": cost_view(cost_report(announcement), ui, words),
         "announcement": announcement,
         "title": announcement.text().title,
         "status": status_word(announcement.status),
@@ -266,11 +284,21 @@ def live_context(announcement) -> dict:
             {**r, "label": words.channel(r["channel"])}
             for r in report.failure_reasons(announcement)
         ],
-        "failures": failures,
+        "failures": [
+            {
+                "citizen": d.citizen,
+                "channel": words.channel(d.channel),
+                "reason": d.last_error or delivery_status_word(d.status, ui),
+            }
+            for d in failures
+        ],
         "failure_count": deliveries.filter(status__in=FAILED).count(),
         "confirmations": replies["confirmations"],
         "replies": replies,
-        "confirmed": confirmed.select_related("citizen").order_by("-confirmed_at")[:20],
+        "confirmed": [
+            {"citizen": d.citizen, "channel": words.channel(d.channel), "at": d.confirmed_at}
+            for d in confirmed.select_related("citizen").order_by("-confirmed_at")[:20]
+        ],
         **reach_report(announcement, ui),
     }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
+from babel import Locale
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,7 +23,7 @@ from gateway.console.access import member
 from gateway.console.words import channel_word
 from gateway.models import CHANNELS, Area, Citizen, Consent, ConsentSource, Topic
 from gateway.weekly import weekly_notice
-from renderers.i18n import gettext, ngettext
+from renderers.i18n import gettext, language, ngettext
 
 PAGE = 50
 # sort key → ORDER BY; the reference breaks ties so that pages never overlap
@@ -124,7 +125,16 @@ def subscribers(request):
     order = [("-" if descending else "") + column for column in SORTS[key]]
     paginator = Paginator(citizens.select_related("area").order_by(*order), PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [(c, masked(c.phone), [channel_word(ch, lc) for ch in c.channels]) for c in page]
+    names = Locale.parse(language(lc)).languages
+    rows = [
+        (
+            c,
+            masked(c.phone),
+            [channel_word(ch, lc) for ch in c.channels],
+            names.get(c.language, c.language),
+        )
+        for c in page
+    ]
     base = {**applied, "sort": ("-" if descending else "") + key}
     year, week, _ = date.today().isocalendar()
     return render(
@@ -141,6 +151,7 @@ def subscribers(request):
             "previous": _link(base, page.previous_page_number()) if page.has_previous() else "",
             "next": _link(base, page.next_page_number()) if page.has_next() else "",
             "first": _link(base, 1),
+            "sort": base["sort"],
             "last": _link(base, paginator.num_pages),
             "choices": _choices(organisation, lc),
             "week": f"{year}-W{week:02d}",
@@ -179,7 +190,7 @@ def _columns(key: str, descending: bool, applied: dict, lc: str) -> list[dict]:
 def _choices(organisation, lc: str) -> dict:
     return {
         "channel": [(c, channel_word(c, lc)) for c in CHANNELS],
-        "language": list(settings.LANGUAGES),
+        "language": list(settings.LANGUAGES),  # each in its own language
         "area": [("-", gettext(lc, "Aucun"))]
         + list(Area.objects.filter(organisation=organisation).values_list("slug", "name")),
         "topic": list(Topic.objects.filter(organisation=organisation).values_list("slug", "name")),
