@@ -152,6 +152,8 @@ def topics(request):
     status = 200
     if request.method == "POST":
         row_id = request.POST.get("id", "")
+        if row_id and not row_id.isdigit():
+            return HttpResponse("id: expected a number", status=400)
         if kind == "topic":
             row = get_object_or_404(Topic, pk=row_id, organisation=org) if row_id else None
             form = TopicForm(org, row, request.POST, prefix=f"t{row.pk}" if row else "topic")

@@ -69,16 +69,20 @@ def filtered(organisation, params) -> tuple[object, dict[str, str]]:
     (an unknown value is ignored, never a 500)."""
     citizens = Citizen.objects.filter(organisation=organisation, erased_at__isnull=True)
     applied: dict[str, str] = {}
-    query = readable(params.get("q", "")).strip()  # a NUL would be a 500 on PostgreSQL
+
+    def param(name: str) -> str:
+        return readable(params.get(name, "")).strip()  # a NUL would be a 500 on PostgreSQL
+
+    query = param("q")
     if query:
         citizens = citizens.filter(Q(name__icontains=query) | Q(reference__iexact=query))
         applied["q"] = query
     consents = Consent.objects.filter(citizen=OuterRef("pk"))
-    channel = params.get("channel", "")
+    channel = param("channel")
     if channel in CHANNELS:
         applied["channel"] = channel
         consents = consents.filter(channel=channel)
-    state = params.get("consent", "")
+    state = param("consent")
     if state in CONSENT_STATES:
         applied["consent"] = state
         if state == "none":
@@ -87,24 +91,24 @@ def filtered(organisation, params) -> tuple[object, dict[str, str]]:
             citizens = citizens.filter(Exists(consents.filter(granted=state == "granted")))
     elif "channel" in applied:
         citizens = citizens.filter(Exists(consents.filter(granted=True)))
-    source = params.get("source", "")
+    source = param("source")
     if source in ConsentSource.values:
         applied["source"] = source
         citizens = citizens.filter(
             Exists(Consent.objects.filter(citizen=OuterRef("pk"), source=source))
         )
-    language = params.get("language", "")
+    language = param("language")
     if language in dict(settings.LANGUAGES):
         applied["language"] = language
         citizens = citizens.filter(language=language)
-    area = params.get("area", "")
+    area = param("area")
     if area == "-":
         applied["area"] = area
         citizens = citizens.filter(area__isnull=True)
     elif area and Area.objects.filter(organisation=organisation, slug=area).exists():
         applied["area"] = area
         citizens = citizens.filter(area__slug=area)
-    topic = params.get("topic", "")
+    topic = param("topic")
     if topic and Topic.objects.filter(organisation=organisation, slug=topic).exists():
         applied["topic"] = topic
         citizens = citizens.filter(
