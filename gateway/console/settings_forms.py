@@ -363,3 +363,18 @@ class ApiKeyForm(forms.Form):
             initial=[Scope.READ],
             error_messages={"required": gettext(lc, "Cochez au moins un droit.")},
         )
+
+
+def described(*forms_: forms.Form) -> None:
+    """Point each invalid input at its message (and hint), for screen readers."""
+    for form in forms_:
+        if not form.is_bound:
+            continue
+        for name in form.errors:
+            if name not in form.fields:
+                continue
+            bound = form[name]
+            ids = [f"{bound.auto_id}_helptext"] if form.fields[name].help_text else []
+            attrs = form.fields[name].widget.attrs
+            attrs["aria-describedby"] = " ".join([*ids, f"{bound.auto_id}-error"])
+            attrs["aria-invalid"] = "true"

@@ -88,6 +88,7 @@ def test_bad_settings_are_named_next_to_their_field_and_nothing_is_stored(client
     assert re.search(r'id="id_countries-error">Code de pays inconnu : ZZ', html)
     assert re.search(r'id="id_sms_prices-error">Ligne illisible', html)
     assert re.search(r'id="id_currency-error">Trois lettres', html)
+    assert 'aria-describedby="id_countries_helptext id_countries-error"' in html
     org.refresh_from_db()
     assert org.countries == ["FR"] and not AuditEvent.objects.filter(action="organisation.edited")
 

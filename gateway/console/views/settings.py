@@ -30,6 +30,7 @@ from gateway.console.settings_forms import (
     LogoForm,
     OrganisationForm,
     TopicForm,
+    described,
     role_word,
     scope_word,
 )
@@ -54,6 +55,12 @@ def _saved(request) -> None:
 
 
 def _page(request, template: str, membership, context: dict, status: int = 200):
+    described(*(v for v in context.values() if hasattr(v, "is_bound")))
+    for value in context.values():  # the forms of the rows and of the new topic and area
+        if isinstance(value, dict):
+            described(*(f for f in value.values() if hasattr(f, "is_bound")))
+        elif isinstance(value, list):
+            described(*(f for row in value for f in row[1:] if hasattr(f, "is_bound")))
     return render(
         request,
         template,
