@@ -202,7 +202,7 @@ def test_each_settings_screen(browser, live_server, shots):
         shots(page, f"settings-{screen}-ar")
 
     invited = browser.new_page(locale="fr-FR")
-    invited.goto(link)
+    invited.goto(live_server.url + link[link.index("/console/invitation/") :])
     invited.locator("#id_new_password1").fill("Lilas-2026-crieur")
     invited.locator("#id_new_password2").fill("Lilas-2026-crieur")
     invited.get_by_role("button", name="Enregistrer le mot de passe").click()

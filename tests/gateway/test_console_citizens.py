@@ -181,3 +181,21 @@ def test_an_admin_exports_then_erases_after_confirming(client, org):
     assert citizen.reference not in references(
         client.get(reverse("console:subscribers")).content.decode()
     )
+
+
+def test_the_list_costs_the_same_queries_for_a_page_of_5_or_50(client, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    logged_in(client, org, Role.AUTHOR)
+    counts = []
+    for total in (5, 120):
+        create_citizens(
+            org,
+            total - Citizen.objects.filter(organisation=org).count(),
+            phone_base=650000000 + total,
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("console:subscribers"), {"channel": "sms"}).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -174,12 +174,17 @@ def test_topics_and_areas_with_their_keywords(client, org, admin):
     )
 
 
-def test_invite_a_member_who_sets_a_password_then_change_role_and_remove(client, org, admin):
+def test_invite_a_member_who_sets_a_password_then_change_role_and_remove(
+    client, org, admin, settings
+):
+    settings.PUBLIC_URL = "https://crieur.example.org"
     response = client.post(
         reverse("console:settings-members"), {"username": "claire", "email": "", "role": "approver"}
     )
     assert response.status_code == 201
-    link = re.search(r"http://testserver(/console/invitation/[^<]+/)", response.content.decode())[1]
+    link = re.search(
+        r"https://crieur\.example\.org(/console/invitation/[^<]+/)", response.content.decode()
+    )[1]
     membership = Membership.objects.get(user__username="claire")
     assert membership.role == "approver"
     client.logout()

@@ -7,6 +7,7 @@ Provider accounts have their own screens (`gateway.accounts.console`).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -245,7 +246,8 @@ def members(request):
                     role=created.role,
                     can_alert=created.can_alert,
                 )
-            invitation = request.build_absolute_uri(invitation_path(user))
+            # the deployment's public address (behind a proxy the request's host may be internal)
+            invitation = settings.PUBLIC_URL + invitation_path(user)
             form = InviteForm()
             status = 201
         else:
