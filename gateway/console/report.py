@@ -10,31 +10,17 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db.models import Count, F, Q
 from django.db.models.functions import Trunc
 
 from gateway.conversation.models import PollAnswer
 from gateway.models import Announcement, Delivery, DeliveryStatus, InboundMessage
-from gateway.routing.reach import estimate_reach
 
 S = DeliveryStatus
 SENT = (S.SENT, S.DELIVERED)
 FAILED = (S.FAILED, S.UNDELIVERED)
 WEEKLY = "weekly"
-ESTIMATE_SECONDS = 600  # the estimate routes every citizen: once per 10 minutes is enough
 DIMENSIONS = {"channel": "channel", "locale": "locale", "area": "citizen__area__slug"}
-
-
-def estimate(announcement: Announcement) -> dict:
-    """The reach estimate (cached: it routes every citizen, seconds in a large town)."""
-    created = announcement.created_at.timestamp()  # a test database reuses primary keys
-    key = f"crieur:reach-estimate:{announcement.pk}:{created}:{announcement.status}"
-    found = cache.get(key)
-    if found is None:
-        found = estimate_reach(announcement)
-        cache.set(key, found, ESTIMATE_SECONDS)
-    return found
 
 
 def reach_table(announcement: Announcement, dimension: str, estimated: dict[str, int]) -> list:

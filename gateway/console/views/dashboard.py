@@ -25,6 +25,7 @@ from gateway.console.views.compose import ui_locale
 from gateway.console.words import channel_word
 from gateway.costs import cost_report
 from gateway.models import Area, Delivery, DeliveryStatus, Status
+from gateway.routing.reach import reach_of
 from renderers.csvsafe import SafeWriter
 from renderers.i18n import babel_locale, gettext, language, ngettext
 
@@ -166,7 +167,7 @@ class Words:
 def reach_report(announcement, ui: str) -> dict:
     """The reach tables (numbers and %), the weekly-letter recipients, and the bar chart."""
     words = Words(announcement, ui)
-    estimated = report.estimate(announcement)
+    estimated = reach_of(announcement)
     names = {
         "channel": gettext(ui, "Canal"),
         "locale": gettext(ui, "Langue"),

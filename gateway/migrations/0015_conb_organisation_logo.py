@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gateway', '0012_msg2_messaging'),
+        ('gateway', '0014_msg3_inbound_replied_at'),
     ]
 
     operations = [
