@@ -52,6 +52,7 @@ class WorkflowError(Exception):
 PUBLISHABLE = (Status.APPROVED, Status.SCHEDULED)
 EDITABLE = (Status.DRAFT, Status.PENDING_APPROVAL, Status.APPROVED, Status.SCHEDULED)
 TEXT_FIELDS = ("title", "summary", "body")
+CAP_FIELDS = ("category", "event", "severity", "certainty", "response_type")
 CANCELLABLE = (
     Status.DRAFT,
     Status.PENDING_APPROVAL,
@@ -75,6 +76,9 @@ def create_announcement(organisation: Organisation, data: dict, *, author=None) 
     """
     topics = _by_slug(Topic, organisation, data.get("topics", []), "topic")
     areas = _by_slug(Area, organisation, data.get("areas", []), "area")
+    follows = data.get("follows")
+    if follows is not None and not organisation.announcements.filter(pk=follows).exists():
+        raise ValueError(f"follows: no announcement {follows} in this organisation")
     with transaction.atomic():
         announcement = Announcement.objects.create(
             organisation=organisation,
@@ -83,6 +87,11 @@ def create_announcement(organisation: Organisation, data: dict, *, author=None) 
             links=list(data.get("links", [])),
             contact=data.get("contact", ""),
             author=author if getattr(author, "is_authenticated", False) else None,
+            follows_id=follows,
+            exercise=bool(data.get("exercise", False)),
+            **{name: data.get(name) or "" for name in CAP_FIELDS},
+            effective_at=data.get("effective_at"),
+            expires_at=data.get("expires_at"),
         )
         announcement.topics.set(topics)
         announcement.areas.set(areas)
@@ -228,22 +237,33 @@ def schedule(announcement: Announcement, when: datetime, *, actor=None) -> None:
 
 def cancel(announcement: Announcement, *, actor=None) -> int:
     """Cancel (approver or admin): every delivery not yet sent is cancelled. Returns how many
-    were stopped."""
+    were stopped. A published announcement (sending or sent: withdrawn) also emits its CAP
+    Cancel, referencing every earlier alert of the incident."""
     _require(announcement, actor, roles=APPROVERS)
+    from gateway.alerts.emit import emit
     from gateway.tasks.delivery import cancel_deliveries
 
-    _move(announcement, actor, "cancelled", CANCELLABLE, Status.CANCELLED)
+    _move(announcement, actor, "cancelled", (*CANCELLABLE, Status.SENT), Status.CANCELLED)
+    emit(announcement, "Cancel")
     return cancel_deliveries(announcement.pk)
 
 
-def publish(announcement: Announcement, *, actor=None) -> None:
-    """Check that every form renders in every locale, then queue the publication.
+def publish(announcement: Announcement, *, actor=None, exercise: bool = False) -> None:
+    """Check that every form renders in every locale, then queue the publication and emit its
+    CAP alert (an Update when it follows an earlier announcement of the incident).
 
     An approved or scheduled announcement may be published by any member; an urgent one also
-    from draft or pending approval by a member with the alert right. Raises
-    `renderers.RenderError` (the agent must shorten something) or `WorkflowError`.
+    from draft or pending approval by a member with the alert right. An exercise (imported from
+    a CAP Test or Exercise alert) reaches citizens only with `exercise=True`, said explicitly.
+    Raises `renderers.RenderError` (the agent must shorten something) or `WorkflowError`.
     """
     member = _require(announcement, actor, roles=None)
+    if announcement.exercise and not exercise:
+        raise WorkflowError(
+            "conflict",
+            "exercise: this announcement comes from a CAP Test or Exercise alert; "
+            "publish it with exercise=true to send it to citizens",
+        )
     allowed = PUBLISHABLE
     if announcement.urgency == Urgency.URGENT and member is not None and member.can_alert:
         allowed = (*PUBLISHABLE, Status.DRAFT, Status.PENDING_APPROVAL)
@@ -264,7 +284,10 @@ def publish(announcement: Announcement, *, actor=None) -> None:
         audit={"alert": True} if alert else {},
         published_at=tz.now(),
     )
+    from gateway.alerts.emit import emit
     from gateway.tasks.publish import publish_announcement
+
+    emit(announcement, "Alert")
 
     transaction.on_commit(lambda: publish_announcement.delay(announcement.pk))
 

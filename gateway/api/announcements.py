@@ -81,6 +81,8 @@ def _out(announcement: Announcement) -> dict:
             {"locale": t.locale, "title": t.title, "summary": t.summary, "body": t.body}
             for t in announcement.texts.all()
         ],
+        "exercise": announcement.exercise,
+        "follows": announcement.follows_id,
     }
 
 
@@ -369,9 +371,11 @@ def schedule(request, announcement_id: Id, payload: ScheduleIn):
     response={202: StatusOut, **errors(404, 409)},
     auth=needs("publish"),
 )
-def publish_now(request, announcement_id: Id):
-    """Publish an approved announcement now (an urgent draft too, with the alert right)."""
-    return Status(202, _step(request, announcement_id, publishing.publish))
+def publish_now(request, announcement_id: Id, exercise: bool = False):
+    """Publish an approved announcement now (an urgent draft too, with the alert right). An
+    exercise (from a CAP Test or Exercise alert) is sent to citizens only with
+    `?exercise=true`; without it, 409."""
+    return Status(202, _step(request, announcement_id, publishing.publish, exercise=exercise))
 
 
 @router.post(

@@ -39,6 +39,17 @@ LocaleCode = Annotated[
 ]
 
 
+CapCategory = Literal[
+    "Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra",
+    "CBRNE", "Other",
+]  # fmt: skip
+CapSeverity = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
+CapCertainty = Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
+CapResponse = Literal[
+    "Shelter", "Evacuate", "Prepare", "Execute", "Avoid", "Monitor", "Assess", "AllClear", "None"
+]
+
+
 class TextIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     summary: str = Field(min_length=1, max_length=2000)
@@ -53,6 +64,17 @@ class AnnouncementIn(TextIn):
     links: list[Link] = []
     contact: str = Field("", max_length=200)
     translations: dict[LocaleCode, TextIn] = {}
+    follows: int | None = Field(
+        None,
+        description="An earlier announcement of the same incident (published: this one "
+        "corrects or extends it, and its CAP alert is an Update referencing the earlier ones).",
+    )
+    category: CapCategory | None = None
+    event: str = Field("", max_length=100)
+    severity: CapSeverity | None = None
+    certainty: CapCertainty | None = None
+    response_type: CapResponse | None = None
+    expires_at: datetime | None = None
 
 
 class TextOut(Schema):
@@ -76,6 +98,10 @@ class AnnouncementOut(Schema):
     scheduled_at: datetime | None
     published_at: datetime | None
     texts: list[TextOut]
+    exercise: bool = Field(
+        False, description="From a CAP Test or Exercise alert: publish needs ?exercise=true."
+    )
+    follows: int | None = None
 
 
 class RenditionOut(Schema):
