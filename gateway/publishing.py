@@ -103,6 +103,7 @@ def create_announcement(organisation: Organisation, data: dict, *, author=None) 
                 title=t["title"].strip(),
                 summary=t["summary"].strip(),
                 body=t["body"].strip(),
+                event=(t.get("event") or "").strip(),
             )
             for locale, t in texts.items()
         )

@@ -61,7 +61,7 @@ def build_alert(
             contact=announcement.contact,
             areas=areas,
             category=announcement.category,
-            event=announcement.event,
+            event=text.event or announcement.event,
             severity=announcement.severity,
             certainty=announcement.certainty,
             response_type="AllClear" if msg_type == "Cancel" else announcement.response_type,

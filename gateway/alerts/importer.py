@@ -98,6 +98,7 @@ def announcement_data(organisation: Organisation, alert: Alert) -> dict:
             "title": title,
             "summary": _limit("instruction", info.instruction or title, 2000),
             "body": _limit("description", info.description or info.instruction or title, 50_000),
+            "event": _limit("event", info.event, 100),
         }
     web = first.web if first.web.startswith(("https://", "http://")) else ""
     return {
@@ -118,6 +119,11 @@ def announcement_data(organisation: Organisation, alert: Alert) -> dict:
         "expires_at": _time(first.expires),
         "exercise": alert.status in EXERCISES,
     }
+
+
+def known_alert(alert: Alert) -> CapAlert | None:
+    """The alert if it was already imported or emitted here (by sender and identifier)."""
+    return CapAlert.objects.filter(sender=alert.sender, identifier=alert.identifier).first()
 
 
 def referenced(organisation: Organisation, alert: Alert) -> Announcement | None:
@@ -143,7 +149,7 @@ def import_alert(
     alert = parse_alert(data)
     check(alert)
     xml = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-    known = CapAlert.objects.filter(sender=alert.sender, identifier=alert.identifier).first()
+    known = known_alert(alert)
     if known is not None:
         return ImportResult(alert, "duplicate", announcement_id=known.announcement_id)
     target = referenced(organisation, alert) if alert.references else None

@@ -121,6 +121,11 @@ class AnnouncementText(models.Model):
     title = models.CharField(max_length=200)
     summary = models.TextField(help_text="Short form for SMS and social posts.")
     body = models.TextField(help_text="Long form for print and voice.")
+    event = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="CAP event in this language (else the announcement's).",
+    )
 
     class Meta:
         constraints = [

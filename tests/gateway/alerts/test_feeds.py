@@ -1,0 +1,136 @@
+"""CAP Atom feeds polled on beat: only alerts for the organisation's areas are imported, with
+its rule (drafts, or published at once for chosen severities), each alert once, even when two
+polls race. Against a local feed server speaking MeteoAlarm's format."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.alerts import importer
+from gateway.alerts.models import CapFeed, FeedRule
+from gateway.cli import main
+from gateway.models import Announcement, CapAlert, Status
+from tests.gateway.alerts.test_import import fixture, org  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:cap="urn:oasis:names:tc:emergency:cap:1.2">
+  <id>{base}/feeds/meteoalarm-legacy-atom-france</id>
+  <title>MeteoAlarm France</title>
+  <updated>2026-12-01T16:20:00+01:00</updated>
+  <entry>
+    <id>{base}/alerts/meteo-49.xml</id>
+    <title>Vigilance orange crues : Maine-et-Loire</title>
+    <updated>2026-12-01T15:00:00+01:00</updated>
+    <link rel="alternate" type="application/cap+xml" href="{base}/alerts/meteo-49.xml"/>
+    <cap:identifier>2.49.0.0.250.0.FR.20261201150000.49013</cap:identifier>
+    <cap:sender>vigilance@meteo.fr</cap:sender>
+    <cap:event>Vigilance orange crues</cap:event>
+    <cap:severity>Severe</cap:severity>
+    <cap:areaDesc>Maine-et-Loire</cap:areaDesc>
+    <cap:geocode><cap:valueName>EMMA_ID</cap:valueName><cap:value>FR049</cap:value></cap:geocode>
+  </entry>
+  <entry>
+    <id>{base}/alerts/meteo-13.xml</id>
+    <title>Vigilance jaune vent : Bouches-du-Rhône</title>
+    <updated>2026-12-01T15:00:00+01:00</updated>
+    <link rel="alternate" type="application/cap+xml" href="{base}/alerts/meteo-13.xml"/>
+    <cap:identifier>2.49.0.0.250.0.FR.20261201150000.13001</cap:identifier>
+    <cap:sender>vigilance@meteo.fr</cap:sender>
+    <cap:areaDesc>Bouches-du-Rhône</cap:areaDesc>
+    <cap:geocode><cap:valueName>EMMA_ID</cap:valueName><cap:value>FR013</cap:value></cap:geocode>
+  </entry>
+  <entry>
+    <id>{base}/alerts/pref.xml</id>
+    <title>Évacuation des quais de Loire à Saint-Crieur</title>
+    <updated>2026-12-01T16:20:00+01:00</updated>
+    <link href="{base}/alerts/pref.xml"/>
+  </entry>
+  <entry>
+    <id>{base}/alerts/broken.xml</id>
+    <title>Broken</title>
+    <updated>2026-12-01T16:20:00+01:00</updated>
+    <link href="{base}/alerts/broken.xml"/>
+  </entry>
+</feed>
+"""
+
+
+@pytest.fixture
+def feed_server(httpserver):
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/feed.atom").respond_with_data(
+        FEED.format(base=base), content_type="application/atom+xml"
+    )
+    for path, name in (("meteo-49", "meteoalarm_alert.xml"), ("pref", "prefecture_alert.xml")):
+        httpserver.expect_request(f"/alerts/{path}.xml").respond_with_data(
+            fixture(name), content_type="application/cap+xml"
+        )
+    httpserver.expect_request("/alerts/broken.xml").respond_with_data(
+        b"<alert><oops></alert>", content_type="application/cap+xml"
+    )
+    return httpserver
+
+
+def fetched(server, path: str) -> int:
+    return sum(1 for request, _ in server.log if request.path == path)
+
+
+def test_beat_imports_alerts_for_our_areas_with_the_rule_and_each_once(org, feed_server, capsys):  # noqa: F811
+    url = feed_server.url_for("/feed.atom")
+    assert main(["cap", "feed", "add", url, "--org", "saint-crieur", "--publish", "Extreme"]) == 0
+    assert "added" in capsys.readouterr().out
+    feed = CapFeed.objects.get()
+    assert (feed.rule, feed.publish_severities) == (FeedRule.PUBLISH, ["Extreme"])
+
+    from gateway.alerts.tasks import poll_cap_feeds
+
+    assert poll_cap_feeds.delay().get() == {"imported": 2, "refused": 1}
+    meteo = Announcement.objects.get(texts__title="Vigilance orange crues : Maine-et-Loire")
+    assert meteo.status == Status.DRAFT  # Severe: waits for approval
+    prefecture = Announcement.objects.get(texts__title__startswith="Évacuation des quais")
+    assert prefecture.status in (Status.SENDING, Status.SENT)  # Extreme: published at once
+    assert CapAlert.objects.filter(announcement=prefecture, direction="out").count() == 1
+    assert fetched(feed_server, "/alerts/meteo-13.xml") == 0  # another département
+    feed.refresh_from_db()
+    assert feed.last_polled_at and feed.last_error.startswith(feed_server.url_for("/alerts/broken"))
+
+    # the next poll: the feed again, nothing imported twice, known entries not even fetched
+    assert poll_cap_feeds.delay().get() == {"imported": 0, "refused": 1}
+    assert fetched(feed_server, "/alerts/meteo-49.xml") == 1
+    assert Announcement.objects.count() == 2
+    assert main(["cap", "feed", "list", "--org", "saint-crieur"]) == 0
+    assert "rule=publish" in capsys.readouterr().out
+
+
+def test_two_polls_racing_import_an_alert_once(org, feed_server, monkeypatch):  # noqa: F811
+    """Both polls pass the "already known?" check: the unique (sender, identifier) decides."""
+    from gateway.alerts.feeds import poll_feed
+
+    feed = CapFeed.objects.create(organisation=org, url=feed_server.url_for("/feed.atom"))
+    assert len(poll_feed(feed).imported) == 2
+    monkeypatch.setattr(importer, "known_alert", lambda alert: None)
+    monkeypatch.setattr("gateway.alerts.feeds.CapAlert.objects.filter", _nothing_known)
+    report = poll_feed(feed)
+    assert report.imported == [] and report.known == 2
+    assert Announcement.objects.count() == 2 and CapAlert.objects.count() == 2
+    assert all(a.status == Status.DRAFT for a in Announcement.objects.all())  # draft rule
+
+
+def _nothing_known(**kwargs):
+    return CapAlert.objects.none()
+
+
+def test_a_feed_that_is_not_atom_or_not_reachable_is_reported(org, httpserver):  # noqa: F811
+    from gateway.alerts.feeds import poll_feed
+
+    httpserver.expect_request("/feed.atom").respond_with_data(fixture("prefecture_alert.xml"))
+    feed = CapFeed.objects.create(organisation=org, url=httpserver.url_for("/feed.atom"))
+    assert poll_feed(feed).refused == [
+        "feed: not an Atom feed (<feed> in http://www.w3.org/2005/Atom)"
+    ]
+    gone = CapFeed.objects.create(organisation=org, url=httpserver.url_for("/missing.atom"))
+    assert "answered HTTP 500" in poll_feed(gone).refused[0]
+    gone.refresh_from_db()
+    assert "HTTP 500" in gone.last_error
