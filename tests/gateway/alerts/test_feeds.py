@@ -9,7 +9,8 @@ import pytest
 from gateway.alerts import importer
 from gateway.alerts.models import CapFeed, FeedRule
 from gateway.cli import main
-from gateway.models import Announcement, CapAlert, Status
+from gateway.models import Announcement, Area, CapAlert, Status
+from tests.factories import create_organisation
 from tests.gateway.alerts.test_import import fixture, org  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +135,29 @@ def test_a_feed_that_is_not_atom_or_not_reachable_is_reported(org, httpserver): 
     assert "answered HTTP 500" in poll_feed(gone).refused[0]
     gone.refresh_from_db()
     assert "HTTP 500" in gone.last_error
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_two_poll_processes_at_once_import_each_alert_once(feed_server):
+    """Two `crieur cap feed poll` processes on the same database, started together."""
+    from tests.gateway.webproc import Process
+
+    town = create_organisation(slug="saint-crieur")
+    Area.objects.filter(organisation=town, slug="centre").update(
+        name="Saint-Crieur, quais de Loire", geocodes=[{"valueName": "INSEE", "value": "49123"}]
+    )
+    Area.objects.filter(organisation=town, slug="nord").update(
+        geocodes=[{"valueName": "EMMA_ID", "value": "FR049"}]
+    )
+    CapFeed.objects.create(organisation=town, url=feed_server.url_for("/feed.atom"))
+    polls = [Process("cap", "feed", "poll", "--org", "saint-crieur").start() for _ in range(2)]
+    outputs = []
+    for poll in polls:
+        poll.process.wait(timeout=120)
+        outputs.append(poll.stop())
+        assert poll.process.returncode == 0, outputs[-1]
+    assert Announcement.objects.count() == 2, outputs
+    assert CapAlert.objects.count() == 2
+    imported = sum(int(o.split(": ")[-1].split(" imported")[0]) for o in outputs)
+    assert imported == 2, outputs
