@@ -332,19 +332,46 @@ class TopicOut(Schema):
     keywords: list[str]
 
 
+class Geocode(Schema):
+    """A CAP geocode of the area, e.g. INSEE 49123 or MeteoAlarm's EMMA_ID FR049."""
+
+    valueName: str = Field(min_length=1, max_length=50, pattern=r"^\S+$")  # noqa: N815
+    value: str = Field(min_length=1, max_length=50, pattern=r"^\S+$")
+
+
+def cap_polygon(value: str) -> str:
+    """A CAP polygon: "lat,lon" pairs separated by spaces, closed (first = last), ≥ 4 points."""
+    from gateway.alerts.parse import CapError, _polygon
+
+    try:
+        _polygon(value)
+    except CapError as exc:
+        raise ValueError(exc.rule) from None
+    return value
+
+
+Polygon = Annotated[str, Field(max_length=10_000), AfterValidator(cap_polygon)]
+
+
 class AreaIn(Schema):
     slug: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str = Field(min_length=1, max_length=100)
+    geocodes: list[Geocode] = Field([], max_length=50, description="CAP geocodes (export, feeds)")
+    polygons: list[Polygon] = Field([], max_length=20, description="CAP polygons (export)")
 
 
 class AreaPatch(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    geocodes: list[Geocode] | None = Field(None, max_length=50)
+    polygons: list[Polygon] | None = Field(None, max_length=20)
 
 
 class AreaOut(Schema):
     id: int
     slug: str
     name: str
+    geocodes: list[Geocode] = []
+    polygons: list[str] = []
 
 
 class InboundMessageOut(Schema):

@@ -158,3 +158,26 @@ def test_follows_must_be_an_announcement_of_the_organisation(org, api):
     response = api.post("/api/announcements", {**URGENT, "follows": theirs.pk}, "application/json")
     assert response.status_code == 422
     assert response.json()["detail"].startswith("follows:")
+
+
+def test_areas_take_their_cap_geocodes_and_polygons_through_the_api(org, api):
+    created = api.post(
+        "/api/areas",
+        {"slug": "gare", "name": "Quartier de la Gare",
+         "geocodes": [{"valueName": "INSEE", "value": "49123"}],
+         "polygons": ["47.1,-0.5 47.2,-0.5 47.2,-0.4 47.1,-0.5"]},
+        "application/json",
+    )  # fmt: skip
+    assert created.status_code == 201, created.content
+    assert created.json()["geocodes"] == [{"valueName": "INSEE", "value": "49123"}]
+    open_ring = api.patch(
+        f"/api/areas/{created.json()['id']}",
+        {"polygons": ["47.1,-0.5 47.2,-0.5 47.2,-0.4"]},
+        "application/json",
+    )
+    assert open_ring.status_code == 422
+    assert open_ring.json()["detail"].startswith("polygons.0: needs at least 4 points")
+    renamed = api.patch(
+        f"/api/areas/{created.json()['id']}", {"name": "La Gare"}, "application/json"
+    )
+    assert renamed.json()["polygons"] == ["47.1,-0.5 47.2,-0.5 47.2,-0.4 47.1,-0.5"]
