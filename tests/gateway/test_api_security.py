@@ -59,6 +59,7 @@ BODIES = {
     },
     ("put", "/api/citizens/{reference}"): CITIZEN,
     ("post", "/api/citizens/import"): {},  # multipart in real use: refused before or at parsing
+    ("post", "/api/cap"): {},  # CAP XML in real use: JSON is refused as not CAP (422)
     ("post", "/api/accounts"): {
         "kind": "mastodon",
         "settings": {"base_url": "http://127.0.0.1:1", "access_token": "t0ken-of-ours"},

@@ -210,7 +210,8 @@ def run(action: str, announcement: Announcement, request) -> None:
         zone = ZoneInfo(announcement.organisation.timezone)
         publishing.schedule(announcement, when.replace(tzinfo=zone), actor=actor)
     elif action == "publish":
-        publishing.publish(announcement, actor=actor)
+        exercise = request.POST.get("exercise") == "yes"  # the explicit choice (CAP exercises)
+        publishing.publish(announcement, actor=actor, exercise=exercise)
     elif action == "cancel":
         publishing.cancel(announcement, actor=actor)
     else:

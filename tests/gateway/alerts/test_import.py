@@ -240,3 +240,16 @@ def test_an_organisation_never_touches_another_ones_announcements(org, api):
     out = post_cap(other_api, fixture("prefecture_cancel.xml")).json()
     assert out["action"] == "nothing"
     assert Announcement.objects.get(pk=first).status == Status.DRAFT
+
+
+def test_the_console_publishes_an_exercise_only_when_ticked(org, api):
+    pk = post_cap(api, fixture("prefecture_exercise.xml")).json()["announcement"]
+    Announcement.objects.filter(pk=pk).update(status=Status.APPROVED)
+    console = Client()
+    console.force_login(create_user(org, Role.ADMIN))
+    page = console.get(f"/console/announcements/{pk}/")
+    assert b'data-testid="exercise"' in page.content and b'name="exercise"' in page.content
+    console.post(f"/console/announcements/{pk}/publish/")
+    assert Announcement.objects.get(pk=pk).status == Status.APPROVED
+    console.post(f"/console/announcements/{pk}/publish/", {"exercise": "yes"})
+    assert Announcement.objects.get(pk=pk).status in (Status.SENDING, Status.SENT)
