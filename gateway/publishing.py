@@ -173,6 +173,38 @@ def _apply(row: Announcement, data: dict) -> tuple[dict, dict]:
     return before, after
 
 
+def follow_up(announcement: Announcement, *, actor=None) -> Announcement:
+    """A new draft, a copy of a published announcement that follows it: the way to correct or
+    extend what was sent (never edited). Published, its CAP alert is an Update."""
+    _require(announcement, actor, roles=None)
+    if announcement.status not in (Status.SENDING, Status.SENT):
+        raise WorkflowError(
+            "conflict",
+            f"announcement is {announcement.status}; only a published announcement is followed "
+            "up (edit this one instead)",
+        )
+    texts = {
+        t.locale: {"title": t.title, "summary": t.summary, "body": t.body, "event": t.event}
+        for t in announcement.texts.all()
+    }
+    data = {
+        **texts[announcement.locale],
+        "locale": announcement.locale,
+        "translations": {k: v for k, v in texts.items() if k != announcement.locale},
+        "urgency": announcement.urgency,
+        "topics": [t.slug for t in announcement.topics.all()],
+        "areas": [a.slug for a in announcement.areas.all()],
+        "links": announcement.links,
+        "contact": announcement.contact,
+        "follows": announcement.pk,
+        "exercise": announcement.exercise,
+        "effective_at": announcement.effective_at,
+        "expires_at": announcement.expires_at,
+        **{name: getattr(announcement, name) for name in CAP_FIELDS},
+    }
+    return create_announcement(announcement.organisation, data, author=actor)
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -220,6 +252,10 @@ def schedule(announcement: Announcement, when: datetime, *, actor=None) -> None:
     Every form is rendered now, so a text that cannot fit is refused today, not at send time.
     """
     _require(announcement, actor, roles=None)
+    if announcement.exercise:
+        raise WorkflowError(
+            "conflict", "exercise: an exercise is not scheduled; publish it with exercise=true"
+        )
     if when <= tz.now():
         raise WorkflowError("conflict", "scheduled_at: must be in the future")
     if announcement.status in (Status.APPROVED, Status.SCHEDULED):

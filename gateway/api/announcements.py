@@ -113,6 +113,24 @@ def create(request, payload: AnnouncementIn):
     return Status(201, _out(_own(request, announcement.pk)))
 
 
+@router.post(
+    "/{announcement_id}/follow-up",
+    response={201: AnnouncementOut, **errors(404, 409)},
+    auth=needs("write"),
+)
+def follow_up(request, announcement_id: Id):
+    """A published announcement is never edited: this makes a draft copy that follows it, to
+    correct or extend it (edit it, then approve and publish: its CAP alert is an Update that
+    references the earlier alerts). 409 unless the announcement is sending or sent."""
+    announcement = _own(request, announcement_id)
+    try:
+        with transaction.atomic():
+            created = publishing.follow_up(announcement, actor=request.auth.user)
+    except publishing.WorkflowError as exc:
+        raise HttpError(workflow_status(exc.code), str(exc)) from None
+    return Status(201, _out(_own(request, created.pk)))
+
+
 @router.get("", response={200: list[AnnouncementOut], **errors()}, auth=needs("read"))
 @paginate(Pages)
 def list_announcements(

@@ -181,3 +181,43 @@ def test_areas_take_their_cap_geocodes_and_polygons_through_the_api(org, api):
         f"/api/areas/{created.json()['id']}", {"name": "La Gare"}, "application/json"
     )
     assert renamed.json()["polygons"] == ["47.1,-0.5 47.2,-0.5 47.2,-0.4 47.1,-0.5"]
+
+
+def test_a_published_announcement_is_corrected_by_a_follow_up_that_emits_an_update(org, api):
+    first = post(api, "", URGENT, expect=201)["id"]
+    assert api.post(f"/api/announcements/{first}/follow-up").status_code == 409  # a draft
+    post(api, f"/{first}/publish", expect=202)
+    assert (
+        api.patch(f"/api/announcements/{first}", {"title": "x"}, "application/json").status_code
+        == 409
+    )
+    copy = post(api, f"/{first}/follow-up", expect=201)
+    assert copy["follows"] == first and copy["status"] == "draft"
+    assert sorted(t["locale"] for t in copy["texts"]) == ["en", "fr"]
+    assert copy["areas"] == ["centre"]
+    edited = api.patch(
+        f"/api/announcements/{copy['id']}",
+        {"title": "Crue : la rue Basse aussi"},
+        "application/json",
+    )
+    assert edited.status_code == 200
+    post(api, f"/{copy['id']}/publish", expect=202)
+    alert = CapAlert.objects.get(announcement_id=first)
+    update = CapAlert.objects.get(announcement_id=copy["id"])
+    doc = served(update)
+    assert text(doc, "cap:msgType") == "Update"
+    assert text(doc, "cap:references") == alert.reference
+    assert text(doc, "cap:info/cap:headline") == "Crue : la rue Basse aussi"
+
+
+def test_an_exercise_is_never_scheduled(org, api):
+    from gateway import publishing
+
+    exercise = publishing.create_announcement(org, {**ANNOUNCEMENT, "exercise": True})
+    exercise.status = "approved"
+    exercise.save()
+    when = (timezone.now() + timedelta(hours=1)).isoformat()
+    response = api.post(
+        f"/api/announcements/{exercise.pk}/schedule", {"scheduled_at": when}, "application/json"
+    )
+    assert response.status_code == 409 and "exercise" in response.json()["detail"]
