@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree as ET
 
 from gateway.alerts.values import NS, Alert, Area, Info
 
+# Characters XML 1.0 cannot carry (a pasted text may hold a vertical tab or a form feed).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
 
 def _add(parent: ET.Element, name: str, text: str | None) -> None:
     if text:
-        ET.SubElement(parent, f"{{{NS}}}{name}").text = text
+        ET.SubElement(parent, f"{{{NS}}}{name}").text = NOT_XML.sub(" ", text)
 
 
 def _area(parent: ET.Element, area: Area) -> None:

@@ -221,3 +221,15 @@ def test_an_exercise_is_never_scheduled(org, api):
         f"/api/announcements/{exercise.pk}/schedule", {"scheduled_at": when}, "application/json"
     )
     assert response.status_code == 409 and "exercise" in response.json()["detail"]
+
+
+def test_characters_xml_cannot_carry_are_not_written(org):
+    from gateway import publishing
+    from gateway.alerts.emit import emit
+
+    text = {**ANNOUNCEMENT, "body": "Avis\x0bimportant\x0c: lire.", "translations": {}}
+    row = emit(publishing.create_announcement(org, text))
+    assert "Avis important : lire." in served(row).findtext(
+        "{urn:oasis:names:tc:emergency:cap:1.2}info/{urn:oasis:names:tc:emergency:cap:1.2}description"
+    )
+    assert Client().get("/cap/saint-crieur.atom").status_code == 200
