@@ -161,3 +161,29 @@ def test_two_poll_processes_at_once_import_each_alert_once(feed_server):
     assert CapAlert.objects.count() == 2
     imported = sum(int(o.split(": ")[-1].split(" imported")[0]) for o in outputs)
     assert imported == 2, outputs
+
+
+def test_admins_register_feeds_through_the_api(org, feed_server):  # noqa: F811
+    from django.test import Client
+
+    from gateway.models import ApiKey, Role
+    from tests.factories import create_user
+
+    admin = Client(HTTP_AUTHORIZATION=f"Bearer {ApiKey.issue(org, create_user(org), 'a')[1]}")
+    author_key = ApiKey.issue(org, create_user(org, Role.AUTHOR), "b")[1]
+    author = Client(HTTP_AUTHORIZATION=f"Bearer {author_key}")
+    url = feed_server.url_for("/feed.atom")
+    body = {"url": url, "publish_severities": ["Extreme"]}
+    assert author.post("/api/cap/feeds", body, "application/json").status_code == 403
+    added = admin.post("/api/cap/feeds", body, "application/json")
+    assert added.status_code == 201, added.content
+    assert added.json()["rule"] == "publish"
+    bad = admin.post("/api/cap/feeds", {"url": "ftp://x"}, "application/json")
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("url:")
+    from gateway.alerts.tasks import poll_cap_feeds
+
+    assert poll_cap_feeds.delay().get()["imported"] == 2
+    listed = author.get("/api/cap/feeds").json()
+    assert listed[0]["url"] == url and listed[0]["last_polled_at"]
+    assert admin.delete(f"/api/cap/feeds/{added.json()['id']}").status_code == 204
+    assert CapFeed.objects.count() == 0
