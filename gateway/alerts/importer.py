@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from gateway.alerts.models import CapAlert, Direction
 from gateway.alerts.parse import CapError, parse_alert
 from gateway.alerts.values import Alert, Info, reference_key
-from gateway.models import Announcement, Organisation, Status
+from gateway.models import Announcement, AuditEvent, Organisation, Status
 
 ACCEPTED_STATUSES = ("Actual", "Exercise", "Test")
 EXERCISES = ("Exercise", "Test")
@@ -79,6 +79,8 @@ def check(alert: Alert) -> None:
 
 def announcement_data(organisation: Organisation, alert: Alert) -> dict:
     """The announcement an alert becomes (the API's AnnouncementIn fields)."""
+    if not alert.infos:
+        raise CapError("info", f"a msgType {alert.msg_type} alert needs an <info> to be imported")
     infos: dict[str, Info] = {}
     for info in alert.infos:
         locale = _locale(info)
@@ -129,7 +131,11 @@ def known_alert(alert: Alert) -> CapAlert | None:
 def referenced(organisation: Organisation, alert: Alert) -> Announcement | None:
     """The latest announcement any of the alert's `<references>` names."""
     keys = [reference_key(r)[:2] for r in alert.references]
-    rows = CapAlert.objects.filter(organisation=organisation, announcement__isnull=False)
+    rows = CapAlert.objects.filter(
+        organisation=organisation,
+        announcement__isnull=False,
+        identifier__in=[identifier for _, identifier in keys],
+    )
     found = [row for row in rows.order_by("-pk") if (row.sender, row.identifier) in keys]
     return found[0].announcement if found else None
 
@@ -174,6 +180,14 @@ def import_alert(
         announcement = publishing.create_announcement(organisation, values, author=actor)
         row.announcement = announcement
         row.save(update_fields=["announcement"])
+        AuditEvent.record(
+            "announcement.cap_imported",
+            announcement,
+            actor=actor,
+            reference=row.reference,
+            msg_type=alert.msg_type,
+            status=alert.status,
+        )
         if target is not None and target.status in NOT_PUBLISHED:
             publishing.cancel(target)  # superseded before it was published
             result.notes.append(f"announcement {target.pk} (not published) superseded")

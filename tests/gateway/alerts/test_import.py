@@ -62,6 +62,11 @@ def test_an_alert_becomes_a_draft_with_a_translation_per_info(org, api):
         "important",
     )
     assert announcement.links == ["https://vigilance.meteofrance.fr/fr/maine-et-loire"]
+    audit = api.get(f"/api/announcements/{announcement.pk}/audit").json()
+    imported = [e for e in audit if e["action"] == "announcement.cap_imported"]
+    assert imported[0]["data"]["reference"] == (
+        "vigilance@meteo.fr,2.49.0.0.250.0.FR.20261201150000.49013,2026-12-01T15:00:00+01:00"
+    )
     # the same alert again: recorded once, nothing created
     again = post_cap(api, fixture("meteoalarm_alert.xml"))
     assert again.status_code == 200 and again.json()["action"] == "duplicate"
@@ -165,6 +170,9 @@ HOSTILE = {
     "Update without references": (_broken("<msgType>Alert", "<msgType>Update"),
                                   "references: required in a msgType Update alert"),
     "open polygon": (_broken("-0.5620 47.3901,-0.5702<", "-0.5620 47.0,-0.5<"), "polygon: "),
+    "no info": (fixture("prefecture_cancel.xml").replace(b"Cancel", b"Alert")
+                .replace(b"<references>", b"<!-- ").replace(b"</references>", b" -->"),
+                "info: a msgType Alert alert needs an <info>"),
     "System status": (_broken("<status>Actual", "<status>System"), "status: System alerts"),
     "Private scope": (_broken("<scope>Public", "<scope>Private"), "addresses: required"),
 }  # fmt: skip
