@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Max, Q
 from django.utils import timezone as tz
 from lxml import etree as ET
 
@@ -20,18 +21,14 @@ def alert_url(alert: CapAlert) -> str:
 
 def current_alerts(organisation) -> list[CapAlert]:
     """The latest emitted alert of each incident, unless it cancels it or has expired."""
-    latest: dict[str, CapAlert] = {}
-    for alert in CapAlert.objects.filter(organisation=organisation, direction=Direction.OUT):
-        if alert.incident not in latest or alert.pk > latest[alert.incident].pk:
-            latest[alert.incident] = alert
+    emitted = CapAlert.objects.filter(organisation=organisation, direction=Direction.OUT)
+    latest = emitted.values("incident").annotate(last=Max("pk")).values("last")
     now = tz.now()
-    return sorted(
-        (
-            a
-            for a in latest.values()
-            if a.msg_type != "Cancel" and (a.expires_at is None or a.expires_at > now)
-        ),
-        key=lambda a: -a.pk,
+    return list(
+        CapAlert.objects.filter(pk__in=latest)
+        .exclude(msg_type="Cancel")
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .order_by("-pk")
     )
 
 

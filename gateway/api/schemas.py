@@ -347,6 +347,8 @@ def cap_polygon(value: str) -> str:
         _polygon(value)
     except CapError as exc:
         raise ValueError(exc.rule) from None
+    if any(len(n.partition(".")[2]) > 6 for n in value.replace(",", " ").split()):
+        raise ValueError("at most 6 decimals per coordinate (about 10 cm)")
     return value
 
 

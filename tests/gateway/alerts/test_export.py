@@ -177,6 +177,12 @@ def test_areas_take_their_cap_geocodes_and_polygons_through_the_api(org, api):
     )
     assert open_ring.status_code == 422
     assert open_ring.json()["detail"].startswith("polygons.0: needs at least 4 points")
+    precise = api.patch(
+        f"/api/areas/{created.json()['id']}",
+        {"polygons": ["47.1234567,-0.5 47.2,-0.5 47.2,-0.4 47.1234567,-0.5"]},
+        "application/json",
+    )
+    assert precise.status_code == 422 and "6 decimals" in precise.json()["detail"]
     renamed = api.patch(
         f"/api/areas/{created.json()['id']}", {"name": "La Gare"}, "application/json"
     )
