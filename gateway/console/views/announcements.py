@@ -137,6 +137,7 @@ def detail(request, announcement_id: int):
             "reach_url": reverse("console:reach", args=[announcement.pk])
             if not_published(announcement)
             else None,
+            "cap_alerts": announcement.cap_alerts.filter(direction="out").order_by("pk"),
         },
     )
 

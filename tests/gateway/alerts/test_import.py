@@ -261,3 +261,6 @@ def test_the_console_publishes_an_exercise_only_when_ticked(org, api):
     assert Announcement.objects.get(pk=pk).status == Status.APPROVED
     console.post(f"/console/announcements/{pk}/publish/", {"exercise": "yes"})
     assert Announcement.objects.get(pk=pk).status in (Status.SENDING, Status.SENT)
+    page = console.get(f"/console/announcements/{pk}/").content.decode()
+    alert = CapAlert.objects.get(announcement_id=pk, direction="out")
+    assert f'href="/cap/alerts/{alert.identifier}.xml">Alert {alert.sent}</a>' in page
