@@ -72,6 +72,10 @@ def parse_xml(data: bytes | str, *, what: str = "alert") -> Element:
     except ParseError as exc:
         line, column = exc.position
         raise CapError("XML", f"not well-formed at line {line}, column {column}") from None
+    except LookupError as exc:  # an encoding Python does not know
+        raise CapError("XML", f"unknown encoding ({exc})") from None
+    except ValueError as exc:
+        raise CapError("XML", f"unreadable ({exc})") from None
 
 
 def parse_alert(data: bytes | str) -> Alert:
@@ -241,7 +245,10 @@ def validate_schema(data: bytes | str) -> None:
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    document = etree.fromstring(data.encode() if isinstance(data, str) else data, parser)
+    try:
+        document = etree.fromstring(data.encode() if isinstance(data, str) else data, parser)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise CapError("XML", f"not readable as XML ({str(exc).splitlines()[0]})") from None
     if schema.validate(document):
         return
     error = schema.error_log.filter_from_errors()[0]

@@ -151,6 +151,7 @@ HOSTILE = {
     "external DTD": (DTD, "DOCTYPE: "),
     "not well-formed": (b"<alert><oops></alert>", "XML: not well-formed"),
     "empty": (b"   ", "alert: the document is empty"),
+    "unknown encoding": (_broken("UTF-8", "bogus"), "XML: unknown encoding"),
     "CAP 1.1": (_broken(NS, "urn:oasis:names:tc:emergency:cap:1.1"), "alert: this is CAP 1.1"),
     "wrong namespace": (_broken(NS, "http://example.org/cap"), "alert: the root element must"),
     "no namespace": (_broken(f' xmlns="{NS}"', ""), "alert: the root element must"),
