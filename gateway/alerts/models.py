@@ -35,8 +35,8 @@ class CapAlert(models.Model):
     status = models.CharField(max_length=10)
     msg_type = models.CharField(max_length=10)
     references = models.TextField(blank=True)
-    incident = models.CharField(
-        max_length=200, blank=True, help_text="Emitted: the announcements that follow one another."
+    incident = models.TextField(
+        blank=True, help_text="Emitted: the chain of announcements; imported: <incidents>."
     )
     expires_at = models.DateTimeField(null=True, blank=True)
     xml = models.TextField()

@@ -30,6 +30,7 @@ from gateway.alerts.values import (
 )
 
 MAX_BYTES = 1024 * 1024  # a CAP alert is a few kilobytes; MeteoAlarm's largest are ~100 kB
+MAX_ID = 200  # identifier, sender: what Crieur stores (real ones are under 100)
 SCHEMA = Path(__file__).with_name("cap12.xsd")
 OTHER_CAP = {
     "urn:oasis:names:tc:emergency:cap:1.1": "CAP 1.1",
@@ -127,6 +128,8 @@ def _alert(root: Element) -> Alert:
     for name, value in (("identifier", identifier), ("sender", sender)):
         if FORBIDDEN_IN_ID.search(value):
             raise CapError(name, "must not contain spaces, commas, < or &")
+        if len(value) > MAX_ID:
+            raise CapError(name, f"longer than {MAX_ID} characters ({len(value)})")
     sent = _time("sent", _text(root, "sent", required="alert"))
     references = tuple(_text(root, "references").split())
     for reference in references:

@@ -162,6 +162,8 @@ HOSTILE = {
                "sent: '2026-12-01T15:20:00Z' is not a date-time with a numeric offset"),
     "space in identifier": (_broken("PREF49-COD-2026-0417", "PREF49 COD"),
                             "identifier: must not contain spaces"),
+    "long identifier": (_broken("PREF49-COD-2026-0417", "P" * 201),
+                        "identifier: longer than 200 characters (201)"),
     "unknown severity": (_broken("<severity>Extreme", "<severity>Apocalyptic"),
                          "severity: 'Apocalyptic' is not one of"),
     "missing event": (_broken("<event>Crue de la Loire</event>", ""), "event: required in <info>"),
@@ -265,3 +267,13 @@ def test_the_console_publishes_an_exercise_only_when_ticked(org, api):
     page = console.get(f"/console/announcements/{pk}/").content.decode()
     alert = CapAlert.objects.get(announcement_id=pk, direction="out")
     assert f'href="/cap/alerts/{alert.identifier}.xml">Alert {alert.sent}</a>' in page
+
+
+def test_long_incidents_and_texts_are_stored_whole(org, api):
+    incidents = " ".join(f"COD-2026-{n:04d}" for n in range(60))  # 779 characters
+    data = fixture("prefecture_alert.xml").replace(
+        b"COD-2026-0417</inc", incidents.encode() + b"</inc"
+    )
+    response = post_cap(api, data)
+    assert response.status_code == 201, response.content
+    assert CapAlert.objects.get().incident == incidents
