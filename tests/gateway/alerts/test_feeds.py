@@ -187,3 +187,36 @@ def test_admins_register_feeds_through_the_api(org, feed_server):  # noqa: F811
     assert listed[0]["url"] == url and listed[0]["last_polled_at"]
     assert admin.delete(f"/api/cap/feeds/{added.json()['id']}").status_code == 204
     assert CapFeed.objects.count() == 0
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_crieur_beat_and_a_worker_poll_the_feeds(feed_server):
+    """The production path: `crieur beat` queues crieur.poll_cap_feeds every
+    CRIEUR_CAP_FEED_SECONDS, a `crieur worker` on the periodic queue imports."""
+    import time
+
+    from tests.gateway.webproc import Process
+
+    town = create_organisation(slug="saint-crieur")
+    Area.objects.filter(organisation=town, slug="centre").update(
+        geocodes=[{"valueName": "INSEE", "value": "49123"}]
+    )
+    Area.objects.filter(organisation=town, slug="nord").update(
+        geocodes=[{"valueName": "EMMA_ID", "value": "FR049"}]
+    )
+    CapFeed.objects.create(organisation=town, url=feed_server.url_for("/feed.atom"))
+    env = {"CRIEUR_CAP_FEED_SECONDS": "1"}
+    beat = Process("beat", "--loglevel", "WARNING", **env).start()
+    worker = Process("worker", "--queues", "periodic", "--concurrency", "1", **env).start()
+    try:
+        deadline = time.monotonic() + 90
+        while Announcement.objects.count() < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(2)  # a few more polls: nothing more is imported
+    finally:
+        outputs = beat.stop() + worker.stop()
+    assert Announcement.objects.count() == 2, outputs
+    assert CapAlert.objects.count() == 2
+    assert CapFeed.objects.get().last_polled_at is not None
+    assert "Traceback" not in outputs
