@@ -84,7 +84,9 @@ def poll_feed(feed: CapFeed) -> PollReport:
         if (
             sender
             and identifier
-            and CapAlert.objects.filter(sender=sender, identifier=identifier).exists()
+            and CapAlert.objects.filter(
+                organisation=feed.organisation, sender=sender, identifier=identifier
+            ).exists()
         ):
             report.known += 1
             continue

@@ -123,9 +123,11 @@ def announcement_data(organisation: Organisation, alert: Alert) -> dict:
     }
 
 
-def known_alert(alert: Alert) -> CapAlert | None:
-    """The alert if it was already imported or emitted here (by sender and identifier)."""
-    return CapAlert.objects.filter(sender=alert.sender, identifier=alert.identifier).first()
+def known_alert(organisation: Organisation, alert: Alert) -> CapAlert | None:
+    """The alert if the organisation already imported or emitted it (sender and identifier)."""
+    return CapAlert.objects.filter(
+        organisation=organisation, sender=alert.sender, identifier=alert.identifier
+    ).first()
 
 
 def referenced(organisation: Organisation, alert: Alert) -> Announcement | None:
@@ -155,7 +157,7 @@ def import_alert(
     alert = parse_alert(data)
     check(alert)
     xml = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-    known = known_alert(alert)
+    known = known_alert(organisation, alert)
     if known is not None:
         return ImportResult(alert, "duplicate", announcement_id=known.announcement_id)
     target = referenced(organisation, alert) if alert.references else None

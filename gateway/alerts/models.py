@@ -18,8 +18,9 @@ class CapAlert(models.Model):
     """One CAP `<alert>`, kept exactly as emitted or received.
 
     `sent` is the exact string written in (or read from) the alert: an Update or Cancel quotes
-    it in `<references>`, so it is never re-formatted. `(sender, identifier)` is unique: the same
-    alert is never imported twice, even by two polls at once.
+    it in `<references>`, so it is never re-formatted. `(sender, identifier)` is unique per
+    organisation: an alert is never imported twice by one organisation, even by two polls at
+    once, and two towns of one deployment that follow the same feed each get it.
     """
 
     organisation = models.ForeignKey(
@@ -44,7 +45,9 @@ class CapAlert(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["sender", "identifier"], name="cap_alert_once")
+            models.UniqueConstraint(
+                fields=["organisation", "sender", "identifier"], name="cap_alert_once"
+            )
         ]
         indexes = [models.Index(fields=["identifier"], name="cap_alert_identifier")]
 

@@ -111,7 +111,7 @@ def test_two_polls_racing_import_an_alert_once(org, feed_server, monkeypatch):  
 
     feed = CapFeed.objects.create(organisation=org, url=feed_server.url_for("/feed.atom"))
     assert len(poll_feed(feed).imported) == 2
-    monkeypatch.setattr(importer, "known_alert", lambda alert: None)
+    monkeypatch.setattr(importer, "known_alert", lambda organisation, alert: None)
     monkeypatch.setattr("gateway.alerts.feeds.CapAlert.objects.filter", _nothing_known)
     report = poll_feed(feed)
     assert report.imported == [] and report.known == 2
@@ -220,3 +220,17 @@ def test_crieur_beat_and_a_worker_poll_the_feeds(feed_server):
     assert CapAlert.objects.count() == 2
     assert CapFeed.objects.get().last_polled_at is not None
     assert "Traceback" not in outputs
+
+
+def test_two_towns_following_one_feed_each_get_its_alerts(org, feed_server):  # noqa: F811
+    from gateway.alerts.feeds import poll_all
+
+    other = create_organisation(slug="voisine")
+    Area.objects.filter(organisation=other, slug="nord").update(
+        geocodes=[{"valueName": "EMMA_ID", "value": "FR049"}]
+    )
+    for town in (org, other):
+        CapFeed.objects.create(organisation=town, url=feed_server.url_for("/feed.atom"))
+    assert poll_all() == {"imported": 3, "refused": 2}  # the neighbour is not on the quays
+    assert Announcement.objects.filter(organisation=other).count() == 1
+    assert poll_all() == {"imported": 0, "refused": 2}

@@ -5,10 +5,12 @@ cap12.xsd and says the same thing in every language."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from gateway.alerts.emit import emit
 from gateway.alerts.parse import parse_alert
-from gateway.models import Announcement, CapAlert, Status
+from gateway.models import Announcement, ApiKey, Area, CapAlert, Status
+from tests.factories import create_organisation, create_user
 from tests.gateway.alerts.test_import import FIXTURES, api, fixture, org, post_cap  # noqa: F401
 from tests.gateway.alerts.xsd import assert_valid
 
@@ -82,8 +84,12 @@ def test_an_export_reimports_as_the_same_announcement(org, api):  # noqa: F811
     assert_valid(row.xml)
     # here, it is known (never imported twice); a neighbouring town imports it
     assert post_cap(api, row.xml.encode()).json()["action"] == "duplicate"
-    CapAlert.objects.filter(pk=row.pk).update(sender="elsewhere@example.org")
-    again = post_cap(api, row.xml.encode()).json()
+    neighbour = create_organisation(slug="voisine")
+    Area.objects.filter(organisation=neighbour, slug="centre").update(
+        name="Saint-Crieur, quais de Loire", geocodes=[{"valueName": "INSEE", "value": "49123"}]
+    )
+    key = ApiKey.issue(neighbour, create_user(neighbour), "n")[1]
+    again = post_cap(Client(HTTP_AUTHORIZATION=f"Bearer {key}"), row.xml.encode()).json()
     assert again["action"] == "created"
     second = Announcement.objects.get(pk=again["announcement"])
     assert sorted(second.locales) == sorted(first.locales)
