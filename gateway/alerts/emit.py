@@ -86,13 +86,16 @@ def build_alert(
 
 def emit(announcement: Announcement, msg_type: str = "Alert") -> CapAlert | None:
     """Store the alert this step emits: Alert (Update when the incident has earlier alerts) or
-    Cancel (none when nothing was emitted: there is nothing to cancel)."""
+    Cancel (none when this announcement emitted nothing, or the incident is already
+    cancelled)."""
     incident = incident_of(announcement)
     earlier = earlier_alerts(announcement, incident)
     if msg_type == "Alert" and earlier:
         msg_type = "Update"
     if msg_type == "Cancel" and not any(a.announcement_id == announcement.pk for a in earlier):
         return None
+    if msg_type == "Cancel" and earlier[-1].msg_type == "Cancel":
+        return None  # the incident is already cancelled: nothing new to say
     sequence = CapAlert.objects.filter(announcement=announcement, direction=Direction.OUT).count()
     alert = build_alert(announcement, msg_type, earlier, sequence + 1)
     return CapAlert.objects.create(

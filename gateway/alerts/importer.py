@@ -19,6 +19,7 @@ from gateway.models import Announcement, AuditEvent, Organisation, Status
 ACCEPTED_STATUSES = ("Actual", "Exercise", "Test")
 EXERCISES = ("Exercise", "Test")
 NOT_PUBLISHED = (Status.DRAFT, Status.PENDING_APPROVAL, Status.APPROVED, Status.SCHEDULED)
+CANCELLABLE = (*NOT_PUBLISHED, Status.SENDING)
 
 
 @dataclass
@@ -130,16 +131,25 @@ def known_alert(organisation: Organisation, alert: Alert) -> CapAlert | None:
     ).first()
 
 
-def referenced(organisation: Organisation, alert: Alert) -> Announcement | None:
-    """The latest announcement any of the alert's `<references>` names."""
+def referenced_all(organisation: Organisation, alert: Alert) -> list[Announcement]:
+    """The organisation's announcements the alert's `<references>` name, latest first."""
     keys = [reference_key(r)[:2] for r in alert.references]
     rows = CapAlert.objects.filter(
         organisation=organisation,
         announcement__isnull=False,
         identifier__in=[identifier for _, identifier in keys],
-    )
-    found = [row for row in rows.order_by("-pk") if (row.sender, row.identifier) in keys]
-    return found[0].announcement if found else None
+    ).select_related("announcement")
+    found: dict[int, Announcement] = {}
+    for row in rows.order_by("-pk"):
+        if (row.sender, row.identifier) in keys and row.announcement is not None:
+            found.setdefault(row.announcement.pk, row.announcement)
+    return sorted(found.values(), key=lambda a: -a.pk)
+
+
+def referenced(organisation: Organisation, alert: Alert) -> Announcement | None:
+    """The latest announcement the alert's `<references>` name."""
+    found = referenced_all(organisation, alert)
+    return found[0] if found else None
 
 
 def import_alert(
@@ -224,24 +234,29 @@ def _record(organisation: Organisation, alert: Alert, xml: str) -> CapAlert | No
 def _cancel(organisation, alert: Alert, xml: str, target, *, dry_run: bool, actor) -> ImportResult:
     from gateway import publishing
 
+    live = [
+        a for a in referenced_all(organisation, alert) if a.status in (*CANCELLABLE, Status.SENT)
+    ]
     if target is None:
         result = ImportResult(alert, "nothing")
         result.notes.append("references: no alert it cancels was imported here")
+    elif not live:
+        result = ImportResult(alert, "nothing", announcement_id=target.pk)
+        result.notes.append(f"announcement {target.pk} is already cancelled")
     else:
-        result = ImportResult(alert, "cancelled", announcement_id=target.pk)
-        if target.status == Status.CANCELLED:
-            result.action = "nothing"
-            result.notes.append(f"announcement {target.pk} is already cancelled")
+        result = ImportResult(alert, "cancelled", announcement_id=live[0].pk)
+        result.notes += [f"announcement {a.pk} of the same incident cancelled" for a in live[1:]]
     if dry_run:
         return result
     with transaction.atomic():
         row = _record(organisation, alert, xml)
         if row is None:
             return ImportResult(alert, "duplicate")
-        if result.action == "cancelled":
-            row.announcement = target
+        if live:
+            row.announcement = live[0]
             row.save(update_fields=["announcement"])
-            publishing.cancel(target)
+        for announcement in live:  # every announcement of the incident the partner withdrew
+            publishing.cancel(announcement)
     return result
 
 

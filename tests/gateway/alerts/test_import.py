@@ -115,6 +115,22 @@ def test_a_cancel_of_a_published_import_withdraws_it_and_emits_our_cancel(org, a
     cancel = CapAlert.objects.filter(direction="out").latest("pk")
     assert cancel.msg_type == "Cancel"
     assert cancel.references.split() == [a.reference for a in ours]
+    # the whole incident is withdrawn, with one Cancel
+    assert set(Announcement.objects.values_list("status", flat=True)) == {Status.CANCELLED}
+    assert CapAlert.objects.filter(direction="out", msg_type="Cancel").count() == 1
+
+
+def test_a_cancel_withdraws_the_published_alert_its_unpublished_update_followed(org, api):
+    first = post_cap(api, fixture("prefecture_alert.xml")).json()["announcement"]
+    Announcement.objects.filter(pk=first).update(status=Status.APPROVED)
+    assert api.post(f"/api/announcements/{first}/publish").status_code == 202
+    post_cap(api, fixture("prefecture_update.xml"))  # a draft, never published
+    out = post_cap(api, fixture("prefecture_cancel.xml")).json()
+    assert out["action"] == "cancelled"
+    assert set(Announcement.objects.values_list("status", flat=True)) == {Status.CANCELLED}
+    cancel = CapAlert.objects.filter(direction="out").latest("pk")
+    assert cancel.msg_type == "Cancel" and cancel.announcement_id == first
+    assert Client().get(f"/cap/{org.slug}.atom").content.count(b"<entry>") == 0
 
 
 def test_an_exercise_is_published_only_when_chosen(org, api):
