@@ -49,3 +49,13 @@ def test_an_exercise_is_published_only_once_ticked(browser, live_server, shots):
     href = page.get_by_test_id("cap-alerts").get_by_role("link").first.get_attribute("href")
     alert = page.request.get(live_server.url + href)
     assert alert.status == 200 and "<status>Exercise</status>" in alert.text()
+    # the correction: a prefilled compose page that follows it
+    page.goto(f"{live_server.url}/console/announcements/{pk}/")
+    page.get_by_test_id("follow-up").click()
+    page.get_by_test_id("follows").wait_for()
+    assert page.get_by_label("Titre", exact=False).first.input_value().startswith("Évacuation")
+    shots(page, "follow-up-fr")
+    page.context.add_cookies([{"name": "django_language", "value": "ar", "url": live_server.url}])
+    page.reload()
+    page.get_by_test_id("follows").wait_for()
+    shots(page, "follow-up-ar")

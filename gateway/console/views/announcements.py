@@ -138,6 +138,9 @@ def detail(request, announcement_id: int):
             if not_published(announcement)
             else None,
             "cap_alerts": announcement.cap_alerts.filter(direction="out").order_by("pk"),
+            "follow_up_url": reverse("console:compose") + f"?follows={announcement.pk}"
+            if announcement.status in (Status.SENDING, Status.SENT)
+            else None,
         },
     )
 

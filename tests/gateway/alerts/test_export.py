@@ -239,3 +239,26 @@ def test_characters_xml_cannot_carry_are_not_written(org):
         "{urn:oasis:names:tc:emergency:cap:1.2}info/{urn:oasis:names:tc:emergency:cap:1.2}description"
     )
     assert Client().get("/cap/saint-crieur.atom").status_code == 200
+
+
+def test_the_console_corrects_a_published_announcement_with_a_follow_up(org, api):
+    from gateway.models import Announcement
+
+    first = post(api, "", {**URGENT, "category": "Fire"}, expect=201)["id"]
+    console = Client()
+    console.force_login(create_user(org, Role.ADMIN))
+    assert b'data-testid="follow-up"' not in console.get(f"/console/announcements/{first}/").content
+    post(api, f"/{first}/publish", expect=202)
+    page = console.get(f"/console/announcements/{first}/").content.decode()
+    assert f'href="/console/announcements/new/?follows={first}"' in page
+    form = console.get(f"/console/announcements/new/?follows={first}").content.decode()
+    assert f'name="follows" value="{first}"' in form and ANNOUNCEMENT["summary"] in form
+    data = {"follows": first, "locale": "fr", "title": "Crue : la rue Basse aussi",
+            "summary": "Quittez aussi la rue Basse.", "body": "La rue Basse est inondable.",
+            "urgency": "urgent", "areas": ["centre"], "then": "draft"}  # fmt: skip
+    response = console.post("/console/announcements/new/", data)
+    assert response.status_code == 302, response.content
+    second = Announcement.objects.latest("pk")
+    assert (second.follows_id, second.category) == (first, "Fire")
+    post(api, f"/{second.pk}/publish", expect=202)
+    assert CapAlert.objects.get(announcement=second).msg_type == "Update"
