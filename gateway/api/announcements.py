@@ -43,7 +43,7 @@ from gateway.messaging.feedback import counts as email_feedback
 from gateway.messaging.renditions import template_preview, template_warnings
 from gateway.models import Announcement, AuditEvent, Delivery, InboundMessage
 from gateway.renditions import preview as render_preview
-from gateway.renditions import preview_warnings
+from gateway.renditions import cell_broadcast_preview, preview_warnings
 from gateway.routing.reach import estimate_reach
 from renderers.errors import RenderError
 from renderers.message import Rendition as RenditionValue
@@ -164,6 +164,9 @@ def preview(request, announcement_id: Id, locale: str | None = None):
         return Status(422, {"detail": f"locale: unknown locale {locale!r} (known: {known})"})
     renditions = render_preview(announcement, locale, skip_unsupported=True)
     renditions.update(template_preview(announcement, locale))
+    cell, cell_warning = cell_broadcast_preview(announcement, locale)
+    if cell is not None:
+        renditions[cell.form] = cell
     cards = account_cards(
         announcement.organisation,
         lambda code: to_message(announcement, code),
@@ -175,7 +178,8 @@ def preview(request, announcement_id: Id, locale: str | None = None):
         "locale": locale or announcement.locale,
         "warnings": preview_warnings(announcement, locale, renditions)
         + [w for card in cards for w in card.warnings()]
-        + template_warnings(announcement, [locale or announcement.locale]),
+        + template_warnings(announcement, [locale or announcement.locale])
+        + ([cell_warning] if cell_warning else []),
         "renditions": [_rendition_out(r) for r in renditions.values()],
         "accounts": [
             {
