@@ -42,9 +42,9 @@ from gateway.media.preview import card_response, job_out, video_response
 from gateway.messaging.feedback import counts as email_feedback
 from gateway.messaging.renditions import template_preview, template_warnings
 from gateway.models import Announcement, AuditEvent, Delivery, InboundMessage
-from gateway.renditions import preview as render_preview
 from gateway.renditions import cell_broadcast_preview, preview_warnings
-from gateway.routing.reach import estimate_reach
+from gateway.renditions import preview as render_preview
+from gateway.routing.reach import reach_now
 from renderers.errors import RenderError
 from renderers.message import Rendition as RenditionValue
 from renderers.voice import AudioUnavailableError, audio_preview, render_voice
@@ -325,8 +325,9 @@ def preview_audio(request, announcement_id: Id, locale: str | None = None):
 
 @router.get("/{announcement_id}/reach", response={200: ReachOut, **errors(404)}, auth=needs("read"))
 def reach(request, announcement_id: Id):
-    """Who would be reached if published now: counts per channel, language and area."""
-    return estimate_reach(_own(request, announcement_id))
+    """Who would be reached if published now (once published: who is being reached), counts
+    per channel, language and area, and when everyone will have it, per channel."""
+    return reach_now(_own(request, announcement_id))
 
 
 @router.post(

@@ -6,13 +6,13 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from gateway.celery import FAMILY_QUEUE, app
 from gateway.media.publication import archive_media, plan_media
 from gateway.messaging.renditions import archive_messaging
-from gateway.models import Announcement, Delivery, DeliveryStatus, Status
+from gateway.models import Announcement, Delivery, DeliveryStatus, Status, Urgency
 from gateway.models.delivery import PENDING
 from gateway.registry import for_organisation
 from gateway.renditions import FORM_OF_CHANNEL, archive
@@ -74,17 +74,30 @@ def enqueue(deliveries: QuerySet[Delivery], size: int | None = None) -> int:
     from gateway.tasks.delivery import deliver_batch, print_letters
 
     size = size or settings.DELIVERY_BATCH_SIZE
-    by_channel: dict[str, list[int]] = defaultdict(list)
-    for pk, channel in deliveries.values_list("pk", "channel"):
-        by_channel[channel].append(pk)
+    by_channel: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for pk, channel, rank in deliveries.annotate(rank=call_rank()).values_list(
+        "pk", "channel", "rank"
+    ):
+        by_channel[channel].append((rank, pk))
     batches = 0
-    for channel, pks in sorted(by_channel.items()):
-        pks.sort()
+    for channel, ranked in sorted(by_channel.items()):
+        pks = [pk for _, pk in sorted(ranked)]
         task = print_letters if channel == "post" else deliver_batch
         for start in range(0, len(pks), size):
             task.apply_async((pks[start : start + size],), queue=queue_for(channel))
             batches += 1
     return batches
+
+
+def call_rank() -> Case:
+    """0 for the call of an urgent alert to a citizen it reaches no other way (a landline, no
+    other consent): those are queued first, as calls go at the account's pace (1 per second
+    by default at Twilio); 1 for every other delivery."""
+    others = Delivery.objects.filter(
+        announcement_id=OuterRef("announcement_id"), citizen_id=OuterRef("citizen_id")
+    ).exclude(channel="voice")
+    alone = Q(channel="voice", announcement__urgency=Urgency.URGENT) & ~Exists(others)
+    return Case(When(alone, then=Value(0)), default=Value(1))
 
 
 def finish_if_done(announcement_id: int) -> bool:

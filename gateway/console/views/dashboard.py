@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from gateway.console.access import member, own_announcement
 from gateway.console.charts import timeline
+from gateway.console.eta import eta_sentence
 from gateway.console.views.announcements import status_word
 from gateway.console.views.compose import ui_locale
 from gateway.costs import cost_report
 from gateway.models import Delivery, DeliveryStatus, Status
+from gateway.routing.reach import sending_eta
 from renderers.i18n import babel_locale, gettext, ngettext
 
 FAILED = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)
@@ -139,6 +141,11 @@ def live_context(announcement) -> dict:
         "title": announcement.text().title,
         "status": status_word(announcement.status),
         "live": announcement.status in (Status.SENDING, Status.SCHEDULED),
+        "eta": eta_sentence(
+            sending_eta(announcement), announcement.organisation.timezone, ui_locale()
+        )
+        if announcement.status == Status.SENDING
+        else "",
         "statuses": [delivery_status_word(s, ui_locale()) for s in statuses],
         "table": table,
         "total": sum(row["total"] for row in table),
