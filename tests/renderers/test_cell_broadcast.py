@@ -130,3 +130,12 @@ def test_an_empty_summary_is_refused():
     with pytest.raises(RenderError) as error:
         render_cell_broadcast(create_message(summary="  "))
     assert error.value.code is RenderErrorCode.MISSING_FIELD
+
+
+def test_it_is_a_render_only_kind_never_an_account():
+    from channels.kinds import kinds, render_only_kinds
+
+    kind = render_only_kinds()["cell-broadcast"]
+    assert kind.form == "cell-broadcast" and kind.urgent_only
+    assert "préfecture" in kind.sent_by
+    assert "cell-broadcast" not in kinds()
