@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 
 from django.conf import settings
@@ -38,8 +39,10 @@ def publish_announcement(announcement_id: int) -> int:
     if announcement.published_at is None:
         announcement.published_at = timezone.now()
         announcement.save(update_fields=["published_at"])
-    plan_deliveries(announcement)
+    started = time.perf_counter()
+    planned = plan_deliveries(announcement)
     plan_posts(announcement, for_organisation(announcement.organisation_id).posts)
+    plan_seconds = time.perf_counter() - started
     waiting = Delivery.objects.filter(
         announcement=announcement, status__in=[DeliveryStatus.PLANNED, DeliveryStatus.DEFERRED]
     )
@@ -52,7 +55,21 @@ def publish_announcement(announcement_id: int) -> int:
     )
     posts = waiting.filter(citizen__isnull=True)
     media = plan_media(announcement, posts.values_list("pk", "channel", "locale", "account_id"))
-    return enqueue_planned(announcement, held=archive_media(announcement, media))
+    held = archive_media(announcement, media)
+    render_seconds = time.perf_counter() - started - plan_seconds
+    batches = enqueue_planned(announcement, held=held)
+    # Counts and seconds only (bench/crisis.py reads this line): what each phase took.
+    logger.info(
+        "announcement %s published: plan %.3f s (%d deliveries), render %.3f s, "
+        "enqueue %.3f s (%d batches)",
+        announcement_id,
+        plan_seconds,
+        planned,
+        render_seconds,
+        time.perf_counter() - started - plan_seconds - render_seconds,
+        batches,
+    )
+    return batches
 
 
 def enqueue_planned(
