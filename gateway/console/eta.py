@@ -7,6 +7,7 @@ import math
 from datetime import datetime
 
 from babel.dates import format_datetime, format_time
+from babel.lists import format_list
 from babel.units import format_unit
 
 from gateway.console.words import channel_word
@@ -37,15 +38,26 @@ def when_words(at: datetime, now: datetime, timezone: str, lc: str) -> str:
     return format_datetime(at, "short", tzinfo=tz, locale=locale)
 
 
+def list_words(items: list[str], lc: str) -> str:
+    """`a, b et c`, `a، وb، وc`: the language's own list (CLDR), plain commas if it has none."""
+    try:
+        return format_list(items, style="unit-short", locale=babel_locale(lc))
+    except (KeyError, ValueError):
+        return ", ".join(items)
+
+
 def eta_sentence(eta: dict, timezone: str, lc: str) -> str:
     channels = [c for c in eta["channels"] if c["left"]]
     if not channels:
         return gettext(lc, "Tout le monde l’a : plus aucun envoi en attente.")
-    detail = ", ".join(
-        gettext(lc, "{channel} : {duration}").format(
-            channel=channel_word(c["channel"], lc), duration=duration_words(c["seconds"], lc)
-        )
-        for c in sorted(channels, key=lambda c: c["seconds"])
+    detail = list_words(
+        [
+            gettext(lc, "{channel} : {duration}").format(
+                channel=channel_word(c["channel"], lc), duration=duration_words(c["seconds"], lc)
+            )
+            for c in sorted(channels, key=lambda c: c["seconds"])
+        ],
+        lc,
     )
     return gettext(lc, "Tout le monde l’aura vers {time} — {detail}.").format(
         time=when_words(eta["finishes_at"], eta["now"], timezone, lc), detail=detail
