@@ -7,9 +7,12 @@ PostgreSQL in the same run, against a naive per-citizen ORM plan (5,000 citizens
 Each database runs in a fresh child process (its own Django settings). The town is built with
 bulk_create (channels, consents with 3 % SMS opt-outs, topics, areas, shared household phones,
 quiet hours for a tenth). The planner is timed once (wall time, and the CPU time of the
-planning process: the database server and the machine's load make the rest); a second plan of
-another announcement runs under tracemalloc for the peak of Python memory. Goals: <= 5 s each,
-memory flat.
+planning process: the database server and the machine's load make the rest), then split: read
+(every citizen profile, read again), write (the time in the planner's writer) and route (the
+rest), next to the
+floor: the database taking the same rows in one statement (COPY on PostgreSQL, executemany on
+SQLite). A second plan of another announcement runs under tracemalloc for the peak of Python
+memory. Goals: <= 5 s each, memory flat.
 """
 
 from __future__ import annotations
@@ -148,10 +151,14 @@ def child(database_url: str, count: int, sample: int, queue) -> None:
     built = time.perf_counter() - started
 
     timed = announcement(org, "important")
+    writing = timed_writes()
     started, cpu = time.perf_counter(), time.process_time()
     planned = plan_deliveries(timed, now=NOW)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    write = writing[0]
     deferred = Delivery.objects.filter(announcement=timed, status="deferred").count()
+    read = read_only(timed)
+    floor = write_floor(timed, announcement(org, "important"))
 
     traced = announcement(org, "urgent")
     tracemalloc.start()
@@ -164,7 +171,88 @@ def child(database_url: str, count: int, sample: int, queue) -> None:
     started = time.perf_counter()
     naive_count = naive_plan(naive, sample)
     naive_elapsed = time.perf_counter() - started
-    queue.put((built, planned, deferred, elapsed, cpu, peak, urgent, naive_count, naive_elapsed))
+    queue.put(
+        (built, planned, deferred, elapsed, cpu, peak, urgent, naive_count, naive_elapsed)
+        + (read, write, floor)
+    )
+
+
+def timed_writes() -> list[float]:
+    """Seconds the planner spends in its writer (COPY or INSERT), added up in the list's
+    one element while the bench runs."""
+    from gateway.routing import planning
+
+    spent = [0.0]
+    for cls in {planning._Inserter, planning._Copier}:
+        original = cls.__call__
+
+        def timed(self, rows, original=original):
+            started = time.perf_counter()
+            try:
+                return original(self, rows)
+            finally:
+                spent[0] += time.perf_counter() - started
+
+        cls.__call__ = timed
+    return spent
+
+
+def read_only(ann) -> float:
+    """Seconds to read every citizen profile of `ann` once more (nothing routed nor written)."""
+    from gateway.routing.planning import citizen_profiles
+
+    started = time.perf_counter()
+    for _ in citizen_profiles(ann):
+        pass
+    return time.perf_counter() - started
+
+
+def write_floor(source, target) -> float:
+    """Seconds the database alone takes to take `source`'s delivery rows again, for `target`,
+    in one statement: COPY on PostgreSQL, executemany on SQLite. The rows are made first."""
+    from django.db import connection, transaction
+
+    from gateway.models import Delivery
+
+    fields = [
+        f for f in Delivery._meta.concrete_fields if not f.primary_key and f.name != "announcement"
+    ]
+    rows = [
+        (target.pk, *values)
+        for values in Delivery.objects.filter(announcement=source).values_list(
+            *(f.attname for f in fields)
+        )
+    ]
+    json_fields = [i + 1 for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    columns = ", ".join(["announcement_id", *(f.column for f in fields)])
+    table = Delivery._meta.db_table
+    with transaction.atomic():
+        started = time.perf_counter()
+        if connection.vendor == "postgresql":
+            import psycopg
+            from psycopg.types.json import Jsonb
+
+            rows = [
+                tuple(Jsonb(v) if i in json_fields else v for i, v in enumerate(row))
+                for row in rows
+            ]
+            started = time.perf_counter()
+            with psycopg.Cursor(connection.connection) as cursor:
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        else:
+            import json
+
+            rows = [
+                tuple(json.dumps(v) if i in json_fields else v for i, v in enumerate(row))
+                for row in rows
+            ]
+            marks = ", ".join(["%s"] * (len(fields) + 1))
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        return time.perf_counter() - started
 
 
 def reset_postgres(url: str) -> None:
@@ -174,6 +262,18 @@ def reset_postgres(url: str) -> None:
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def result_of(process, queue):
+    """The child's result; exit if it died first (its traceback is on stderr)."""
+    import queue as queues
+
+    while True:
+        try:
+            return queue.get(timeout=1)
+        except queues.Empty:
+            if not process.is_alive():
+                sys.exit(f"the benchmark's child process failed (exit {process.exitcode})")
 
 
 def main() -> int:
@@ -197,7 +297,8 @@ def main() -> int:
             queue = ctx.Queue()
             process = ctx.Process(target=child, args=(url, args.citizens, args.naive, queue))
             process.start()
-            built, planned, deferred, elapsed, cpu, peak, urgent, n_count, n_elapsed = queue.get()
+            (built, planned, deferred, elapsed, cpu, peak, urgent, n_count, n_elapsed, read, write,
+             floor) = result_of(process, queue)  # fmt: skip
             process.join()
             scaled = n_elapsed * args.citizens / args.naive
             passed = elapsed <= GOAL_SECONDS
@@ -211,6 +312,13 @@ def main() -> int:
                 f"{args.naive:,} citizens in {n_elapsed:.2f} s (x{args.citizens // args.naive} = "
                 f"{scaled:.0f} s): {scaled / elapsed:.0f}x faster "
                 f"[{'PASS' if passed else 'FAIL'} <= {GOAL_SECONDS:.0f} s]"
+            )
+            how = "COPY" if name == "PostgreSQL" else "executemany"
+            route = max(0.0, elapsed - write - read)
+            print(
+                f"{'':<10} split: read {read:.2f} s (measured again after), route {route:.2f} s, "
+                f"write {write:.2f} s; floor: {how} of the same {planned:,} rows "
+                f"{floor:.2f} s (write / floor = {write / floor if floor else 0:.1f}x)"
             )
     return 0 if ok else 1
 

@@ -27,7 +27,7 @@ from channels.base import Channel
 from channels.config import INTERNAL, SECRET
 from channels.errors import ChannelConfigError
 
-__all__ = ["INTERNAL", "SECRET", "Kind", "kinds"]
+__all__ = ["INTERNAL", "SECRET", "Kind", "RenderOnlyKind", "kinds", "render_only_kinds"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,23 @@ class Kind:
         if missing:
             raise ChannelConfigError(f"{self.name}: missing setting {missing[0]!r}")
         return self.config(**typed, **internal)
+
+
+@dataclass(frozen=True)
+class RenderOnlyKind:
+    """A form Crieur renders and previews but never sends: another authority broadcasts it."""
+
+    name: str
+    form: str
+    sent_by: str
+    urgent_only: bool = True
+
+
+def render_only_kinds() -> dict[str, RenderOnlyKind]:
+    """Forms without an account: FR-Alert's cell broadcast is triggered by the préfecture,
+    which the town hall asks for with a text that fits (`renderers.cell_broadcast`)."""
+    table = [RenderOnlyKind("cell-broadcast", "cell-broadcast", sent_by="préfecture (FR-Alert)")]
+    return {kind.name: kind for kind in table}
 
 
 def _typed(kind: str, key: str, hint: Any, text: str) -> Any:
@@ -179,4 +196,5 @@ def kinds() -> dict[str, Kind]:
     ]
     names = [kind.name for kind in table]
     assert len(names) == len(set(names)), "kind names are unique"
+    assert not set(names) & set(render_only_kinds()), "a render-only kind has no account"
     return {kind.name: kind for kind in table}

@@ -35,6 +35,9 @@ FORM_OF_CHANNEL = {
     "tiktok": "tiktok",
 }
 PREVIEW_FORMS = ("sms", "mastodon", "voice", "notice")
+# Urgent announcements also show the FR-Alert text the town hall hands to the préfecture
+# (`channels.kinds.render_only_kinds`): previewed, never sent, so one too long only warns.
+CELL_BROADCAST = "cell-broadcast"
 # Pictures and video: archived per locale only when an enabled account needs them
 # (gateway/media/needs.py). The cards are made at publication; the video, slow to make, by a
 # task on the `media` queue (gateway/media/tasks.py).
@@ -86,6 +89,10 @@ def render_form(form: str, message: Message, organisation: Organisation) -> Rend
         return render_video(message)
     if form in MESSAGING_FORMS:
         return render_messaging(form, message, organisation)
+    if form == CELL_BROADCAST:
+        from renderers.cell_broadcast import render_cell_broadcast
+
+        return render_cell_broadcast(message, organisation.sms_policy)
     raise ValueError(f"unknown form {form!r}")
 
 
@@ -137,6 +144,19 @@ def preview(
             if not skip_unsupported or error.code is not RenderErrorCode.UNSUPPORTED_LOCALE:
                 raise
     return found
+
+
+def cell_broadcast_preview(
+    announcement: Announcement, locale: str | None
+) -> tuple[RenditionValue | None, str | None]:
+    """The cell-broadcast text of an urgent announcement, or why it does not fit (a warning:
+    Crieur never sends it); (None, None) for other announcements."""
+    if announcement.urgency != "urgent":
+        return None, None
+    try:
+        return render_in(CELL_BROADCAST, announcement, locale), None
+    except RenderError as error:
+        return None, str(error)
 
 
 def preview_warnings(

@@ -27,6 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--label", help="a name for it (default: the kind)")
     add.add_argument("--locale", help="the language it posts in (default: the organisation's)")
     add.add_argument("--rate", type=float, help="requests per second at most (0: no limit)")
+    add.add_argument(
+        "--call-seconds", type=float, help="voice: the average call length, for the reach time"
+    )
     add.add_argument("--disabled", action="store_true", help="add it disabled")
     add.add_argument(
         "settings",
@@ -108,7 +111,12 @@ def run_add(args: argparse.Namespace) -> int:
             label=args.label,
             locale=args.locale,
             enabled=not args.disabled,
-            limits={"rate": args.rate} if args.rate is not None else None,
+            limits={
+                name: value
+                for name, value in (("rate", args.rate), ("call_seconds", args.call_seconds))
+                if value is not None
+            }
+            or None,
         )
     except AccountError as exc:
         raise CLIError(str(exc)) from None

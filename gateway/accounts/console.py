@@ -220,7 +220,10 @@ def edit(request, account_id: int):
                 label=data["label"],
                 locale=data["locale"],
                 enabled=data["enabled"],
-                limits={"rate": data["rate"]} if data["rate"] is not None else {},
+                # The form edits the rate; other limits (call_seconds, set by the API or the
+                # CLI) are kept.
+                limits={k: v for k, v in account.limits.items() if k != "rate"}
+                | ({"rate": data["rate"]} if data["rate"] is not None else {}),
                 values=form.values(),
                 actor=request.user,
             )

@@ -33,7 +33,10 @@ from gateway.models import AuditEvent, Organisation
 
 logger = logging.getLogger(__name__)
 
-LIMITS = {"rate": "requests per second at the provider (0: no limit)"}
+LIMITS = {
+    "rate": "requests per second at the provider (0: no limit)",
+    "call_seconds": "average length of a call in seconds (voice; the reach time estimate)",
+}
 
 
 class AccountError(Exception):

@@ -44,9 +44,9 @@ from gateway.media.preview import card_response, job_out, video_response
 from gateway.messaging.feedback import counts as email_feedback
 from gateway.messaging.renditions import template_preview, template_warnings
 from gateway.models import Announcement, AuditEvent, Delivery, InboundMessage
+from gateway.renditions import cell_broadcast_preview, preview_warnings
 from gateway.renditions import preview as render_preview
-from gateway.renditions import preview_warnings
-from gateway.routing.reach import reach_of
+from gateway.routing.reach import reach_now
 from renderers.errors import RenderError
 from renderers.message import Rendition as RenditionValue
 from renderers.voice import AudioUnavailableError, audio_preview, render_voice
@@ -187,6 +187,9 @@ def preview(request, announcement_id: Id, locale: str | None = None):
         return Status(422, {"detail": f"locale: unknown locale {locale!r} (known: {known})"})
     renditions = render_preview(announcement, locale, skip_unsupported=True)
     renditions.update(template_preview(announcement, locale))
+    cell, cell_warning = cell_broadcast_preview(announcement, locale)
+    if cell is not None:
+        renditions[cell.form] = cell
     cards = account_cards(
         announcement.organisation,
         lambda code: to_message(announcement, code),
@@ -198,7 +201,8 @@ def preview(request, announcement_id: Id, locale: str | None = None):
         "locale": locale or announcement.locale,
         "warnings": preview_warnings(announcement, locale, renditions)
         + [w for card in cards for w in card.warnings()]
-        + template_warnings(announcement, [locale or announcement.locale]),
+        + template_warnings(announcement, [locale or announcement.locale])
+        + ([cell_warning] if cell_warning else []),
         "renditions": [_rendition_out(r) for r in renditions.values()],
         "accounts": [
             {
@@ -344,8 +348,9 @@ def preview_audio(request, announcement_id: Id, locale: str | None = None):
 
 @router.get("/{announcement_id}/reach", response={200: ReachOut, **errors(404)}, auth=needs("read"))
 def reach(request, announcement_id: Id):
-    """Who would be reached if published now: counts per channel, language and area."""
-    return reach_of(_own(request, announcement_id))
+    """Who would be reached if published now (once published: who is being reached), counts
+    per channel, language and area, and when everyone will have it, per channel."""
+    return reach_now(_own(request, announcement_id))
 
 
 @router.post(

@@ -202,18 +202,51 @@ class ReachRow(Schema):
     count: int
 
 
+class ChannelETAOut(Schema):
+    channel: str
+    total: int = Field(description="Deliveries (or posts) of this channel.")
+    done: int = Field(description="Already handed to the provider, or failed for good.")
+    left: int
+    deferred: int = Field(description="Of those left, waiting for the end of quiet hours.")
+    per_second: float = Field(description="The pace used for the estimate.")
+    basis: str = Field(
+        description="What sets the pace: limit (the account's), workers (their measured "
+        "throughput), progress (this announcement's observed pace), unmeasured, or done."
+    )
+    seconds: float = Field(description="From now until the channel's last delivery.")
+    finishes_at: datetime
+
+
+class ETAOut(Schema):
+    now: datetime
+    finishes_at: datetime = Field(description="When everyone will have it (the slowest channel).")
+    seconds: float
+    workers: int = Field(description="Workers seen alive.")
+    channels: list[ChannelETAOut]
+
+
 class ReachOut(Schema):
     computed_at: datetime = Field(
         description="When this estimate was made: it is kept until the announcement or the "
         "audience changes, and remade at most once a minute otherwise."
     )
     citizens: int
-    deliveries: int = Field(description="Deliveries that publishing now would create.")
+    deliveries: int = Field(
+        description="Deliveries that publishing now would create (once published: created)."
+    )
     deferred: int = Field(description="Of which deferred to the end of quiet hours.")
+    deferred_by_channel: dict[str, int] = {}
+    deferred_until: dict[str, datetime] = Field(
+        {}, description="Per channel, the end of the last quiet window among the deferred."
+    )
     by_channel: dict[str, int]
     by_locale: dict[str, int]
     by_area: dict[str, int]
     rows: list[ReachRow]
+    eta: ETAOut = Field(
+        description="When everyone will have it: before publishing from the plan and each "
+        "account's limits, during sending from the real progress."
+    )
 
 
 class AnnouncementPatch(Schema):

@@ -42,6 +42,12 @@ def _voice(message: Message, options: Options) -> Rendition:
     return render_voice(message, VoiceConfig(gather_action_url=menu_url(NO_SERVER)))
 
 
+def _cell_broadcast(message: Message, options: Options) -> Rendition:
+    from renderers.cell_broadcast import render_cell_broadcast
+
+    return render_cell_broadcast(message)
+
+
 def _notice(message: Message, options: Options) -> Rendition:
     from renderers.print import render_notice
 
@@ -85,6 +91,7 @@ FORMS: dict[str, Callable[[Message, Options], Rendition]] = {
     "x": _social("x"),
     "facebook": _social("facebook"),
     "voice": _voice,
+    "cell-broadcast": _cell_broadcast,
     "notice": _notice,
     "letter": _letter,
     "card": _card("render_card"),
@@ -134,4 +141,12 @@ def run(args: argparse.Namespace) -> int:
         args.output.write_text(body + "\n", encoding="utf-8")
     else:
         sys.stdout.write(body + "\n")
+    if args.channel == "cell-broadcast":  # on stderr: stdout is the text to hand over
+        meta = rendition.meta
+        print(
+            f"{meta['pages']} page(s) of {meta['max_pages']}, {meta['encoding']}, "
+            f"{meta['units']}/{meta['limit']} characters; sent by the préfecture (FR-Alert), "
+            "not by Crieur",
+            file=sys.stderr,
+        )
     return 0

@@ -18,7 +18,7 @@ from django.utils import translation
 from gateway.accounts.preview import account_cards, with_words
 from gateway.mapping import to_message
 from gateway.models import Announcement, Area, Organisation, Topic, Urgency
-from gateway.renditions import render_form, try_render
+from gateway.renditions import CELL_BROADCAST, render_form, try_render
 from renderers.errors import RenderError
 from renderers.i18n import gettext
 from renderers.message import Message
@@ -36,6 +36,7 @@ class Preview:
     renditions: dict = field(default_factory=dict)  # form -> Rendition | RenderError
     social: list = field(default_factory=list)  # AccountCard: one per broadcast account
     pages: dict = field(default_factory=dict)  # "notice"/"letter" -> data: URI | RenderError
+    cell_broadcast: object = None  # urgent only: the FR-Alert text, Rendition | RenderError
 
 
 def source_locale(data, organisation: Organisation) -> str:
@@ -93,6 +94,8 @@ def preview(message: Message, organisation: Organisation, cards: list | None = N
     social account's post in its own language (default: in the message's)."""
     result = Preview(locale=message.locale)
     result.renditions = try_render(("sms", "voice"), message, organisation)
+    if message.urgency == Urgency.URGENT:
+        result.cell_broadcast = try_render((CELL_BROADCAST,), message, organisation)[CELL_BROADCAST]
     if cards is None:
         cards = account_cards(
             organisation,

@@ -64,9 +64,11 @@ class SMSAnalysis:
         return self.per_segment - count_units(self.parts[-1], self.encoding)
 
 
-def split_parts(text: str, encoding: Encoding) -> tuple[str, ...]:
-    """Greedy filling; a 2-unit character that would straddle a boundary moves whole."""
-    single, multi = CAPACITY[encoding]
+def split_parts(text: str, encoding: Encoding, per_part: int | None = None) -> tuple[str, ...]:
+    """Greedy filling; a 2-unit character that would straddle a boundary moves whole.
+
+    `per_part` gives parts of one fixed size (cell-broadcast pages) instead of SMS segments."""
+    single, multi = CAPACITY[encoding] if per_part is None else (per_part, per_part)
     if count_units(text, encoding) <= single:
         return (text,)
     parts: list[str] = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from enum import StrEnum
 
 from renderers.sms.gsm import GSM_CHARS, analyse, is_gsm
@@ -99,12 +100,17 @@ def apply_policy(text: str, policy: SmartPolicy | str) -> str:
     return text
 
 
-def smart_encode(text: str, policy: SmartPolicy | str = SmartPolicy.FULL) -> str:
-    """The text to send under `policy`: the least-changed GSM-7 candidate with fewest segments."""
+def smart_encode(
+    text: str,
+    policy: SmartPolicy | str = SmartPolicy.FULL,
+    parts: Callable[[str], int] = lambda text: analyse(text).segments,
+) -> str:
+    """The text to send under `policy`: the least-changed GSM-7 candidate with fewest `parts`
+    (SMS segments; cell-broadcast pages)."""
     policy = SmartPolicy(policy)
     levels = [SmartPolicy.PUNCTUATION, SmartPolicy.FULL]
     levels = levels[: levels.index(policy) + 1] if policy is not SmartPolicy.OFF else []
     # Only a text that becomes GSM-7 gains anything; one that stays UCS-2 is sent as written.
     candidates = [text, *(c for c in (apply_policy(text, p) for p in levels) if is_gsm(c))]
     # min() keeps the first of equals: the least-changed text wins a tie.
-    return min(candidates, key=lambda candidate: analyse(candidate).segments)
+    return min(candidates, key=parts)

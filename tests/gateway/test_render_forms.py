@@ -18,6 +18,7 @@ TEXT_FORMS = {
     "x": "#Travaux",
     "facebook": "Coupure d’eau rue des Lilas mardi\n\nEn raison de travaux",
     "voice": "<Gather",
+    "cell-broadcast": "Coupure d'eau",
 }
 
 

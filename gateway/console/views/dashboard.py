@@ -20,12 +20,13 @@ from django.utils import timezone
 from gateway.console import report
 from gateway.console.access import member, own_announcement
 from gateway.console.charts import bars, timeline
+from gateway.console.eta import eta_sentence
 from gateway.console.views.announcements import status_word
 from gateway.console.views.compose import ui_locale
 from gateway.console.words import channel_word
 from gateway.costs import cost_report
 from gateway.models import Area, Delivery, DeliveryStatus, Status
-from gateway.routing.reach import reach_of
+from gateway.routing.reach import reach_of, sending_eta
 from renderers.csvsafe import SafeWriter
 from renderers.i18n import babel_locale, gettext, language, ngettext
 
@@ -266,6 +267,9 @@ def live_context(announcement) -> dict:
         "title": announcement.text().title,
         "status": status_word(announcement.status),
         "live": announcement.status in (Status.SENDING, Status.SCHEDULED),
+        "eta": eta_sentence(sending_eta(announcement), announcement.organisation.timezone, ui)
+        if announcement.status == Status.SENDING
+        else "",
         "statuses": [delivery_status_word(s, ui) for s in statuses],
         "table": table,
         "total": sum(row["total"] for row in table),

@@ -1,4 +1,4 @@
-"""The reach estimate of an announcement not yet published, from `estimate_reach`.
+"""The reach estimate of an announcement not yet published (`reach_now`: kept, see reach.py).
 
 Loaded after the page (htmx) because it routes every citizen: seconds in a large town.
 """
@@ -10,11 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from gateway.console.access import member, own_announcement
+from gateway.console.eta import eta_sentence
 from gateway.console.subscriber_forms import ui
 from gateway.console.views.announcements import available_actions, not_published
 from gateway.console.words import channel_word
 from gateway.models import Area
-from gateway.routing.reach import reach_of
+from gateway.routing.reach import reach_now
 from renderers.i18n import gettext, language, ngettext
 
 
@@ -33,7 +34,7 @@ def reach(request, announcement_id: int):
 
 
 def reach_context(announcement) -> dict:
-    found = reach_of(announcement)
+    found = reach_now(announcement)
     lc = ui()
     names = Locale.parse(language(lc)).languages
     areas = dict(
@@ -49,6 +50,7 @@ def reach_context(announcement) -> dict:
             for a, n in found["by_area"].items()
         ],
         "confirmation": confirmation(found["citizens"], by_channel, lc),
+        "eta": eta_sentence(found["eta"], announcement.organisation.timezone, lc),
     }
 
 
