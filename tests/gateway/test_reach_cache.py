@@ -46,7 +46,8 @@ def test_the_estimate_is_computed_once_while_nothing_changes(town):
     _, _, _, reach, computed = town
     first = reach()
     assert first["citizens"] == 3 and first["computed_at"]
-    assert reach() == first
+    again = reach()
+    assert again["computed_at"] == first["computed_at"] and again["rows"] == first["rows"]
     assert len(computed) == 1
 
 
