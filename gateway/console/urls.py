@@ -32,6 +32,12 @@ urlpatterns = [
         name="preview-video-file",
     ),
     path("announcements/<int:announcement_id>/", announcements.detail, name="announcement"),
+    path("announcements/<int:announcement_id>/edit/", announcements.edit, name="edit"),
+    path(
+        "announcements/<int:announcement_id>/confirm-cancel/",
+        announcements.cancel_confirm,
+        name="cancel-confirm",
+    ),
     path(
         "announcements/<int:announcement_id>/audio.wav",
         compose.announcement_audio,

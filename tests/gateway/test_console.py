@@ -191,7 +191,13 @@ def test_schedule_then_only_an_approver_cancels(client, org, author, approver):
     announcement.refresh_from_db()
     assert announcement.status == Status.SCHEDULED  # refused: authors do not cancel
     logged_in(client, approver)
-    client.post(reverse("console:act", args=[announcement.pk, "cancel"]))
+    asked = client.post(reverse("console:act", args=[announcement.pk, "cancel"]))
+    assert asked.url == reverse("console:cancel-confirm", args=[announcement.pk])
+    announcement.refresh_from_db()
+    assert announcement.status == Status.SCHEDULED  # irreversible: not without confirming
+    page = client.get(asked.url).content.decode()
+    assert "définitive" in page
+    client.post(reverse("console:act", args=[announcement.pk, "cancel"]), {"confirmed": "yes"})
     announcement.refresh_from_db()
     assert announcement.status == Status.CANCELLED
 
