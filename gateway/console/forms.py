@@ -34,14 +34,19 @@ class ComposeForm(forms.Form):
             choices=languages,
             initial=announcement.locale if announcement else organisation.default_locale,
         )
-        self.fields["title"] = forms.CharField(label=gettext(ui, "Titre"), max_length=200)
+        # dir="auto": a French text typed in the Arabic console reads left to right
+        self.fields["title"] = forms.CharField(
+            label=gettext(ui, "Titre"),
+            max_length=200,
+            widget=forms.TextInput(attrs={"dir": "auto"}),
+        )
         self.fields["summary"] = forms.CharField(
             label=gettext(ui, "Résumé (SMS et réseaux sociaux)"),
-            widget=forms.Textarea(attrs={"rows": 3}),
+            widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
         )
         self.fields["body"] = forms.CharField(
             label=gettext(ui, "Texte complet (affiche, courrier, appel)"),
-            widget=forms.Textarea(attrs={"rows": 8}),
+            widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
         )
         self.fields["urgency"] = forms.ChoiceField(
             label=gettext(ui, "Urgence"),
@@ -77,7 +82,11 @@ class ComposeForm(forms.Form):
                 ("body", gettext(ui, "Texte")),
             )
             for field, label in labels:
-                widget = forms.TextInput if field == "title" else forms.Textarea(attrs={"rows": 3})
+                widget = (
+                    forms.TextInput(attrs={"dir": "auto"})
+                    if field == "title"
+                    else forms.Textarea(attrs={"rows": 3, "dir": "auto"})
+                )
                 self.fields[f"{field}_{code}"] = forms.CharField(
                     label=f"{label} ({name})", required=False, widget=widget
                 )

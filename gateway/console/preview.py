@@ -131,11 +131,21 @@ def _letter(message: Message, organisation: Organisation) -> bytes:
 
 def first_page_png(pdf: bytes) -> str:
     """The first page of a PDF as a PNG data: URI (pypdfium2, no external program)."""
+    return "data:image/png;base64," + base64.b64encode(page_png(pdf)).decode("ascii")
+
+
+def page_png(pdf: bytes, scale: float = PAGE_SCALE) -> bytes:
+    """The first page of a PDF as PNG bytes."""
     document = pypdfium2.PdfDocument(pdf)
     try:
-        image = document[0].render(scale=PAGE_SCALE).to_pil()
+        image = document[0].render(scale=scale).to_pil()
     finally:
         document.close()
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+    return out.getvalue()
+
+
+def specimen_letter(message: Message, organisation: Organisation) -> bytes:
+    """The letter as a citizen would get it, addressed to a specimen recipient (a PDF)."""
+    return _letter(message, organisation)

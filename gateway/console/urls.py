@@ -8,6 +8,7 @@ from gateway.console.views import (
     dashboard,
     entry,
     login,
+    prints,
     reach,
     subscribers,
 )
@@ -49,6 +50,12 @@ urlpatterns = [
         name="act",
     ),
     path("announcements/<int:announcement_id>/reach/", reach.reach, name="reach"),
+    path("announcements/<int:announcement_id>/notice.pdf", prints.notice_pdf, name="notice-pdf"),
+    path("announcements/<int:announcement_id>/notice.png", prints.notice_png, name="notice-png"),
+    path("announcements/<int:announcement_id>/letter.pdf", prints.letter_pdf, name="letter-pdf"),
+    path("announcements/<int:announcement_id>/letters.zip", prints.letters_zip, name="letters-zip"),
+    path("print/", prints.print_page, name="print"),
+    path("print/weekly-letters.zip", prints.weekly_letters_zip, name="weekly-letters-zip"),
     path("announcements/<int:announcement_id>/dashboard/", dashboard.dashboard, name="dashboard"),
     path(
         "announcements/<int:announcement_id>/dashboard/live/",

@@ -24,7 +24,7 @@ def log_in(browser, live_server, user, language="fr"):
     if language != "fr":
         page.get_by_label("Langue").first.select_option(language)
         page.get_by_role("button", name="Changer").click()
-        page.wait_for_function(f"document.documentElement.lang === '{language}'")
+        page.locator(f"html[lang={language}]").wait_for(state="attached")
     return page
 
 
@@ -84,3 +84,59 @@ def test_cancel_asks_for_a_confirmation(browser, live_server, shots):
     page.get_by_role("button", name="Oui, annuler définitivement").click()
     page.get_by_test_id("status").filter(has_text="Annulée").wait_for()
     assert Announcement.objects.get(pk=announcement.pk).status == Status.CANCELLED
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_print_downloads_from_the_announcement_and_the_print_page(
+    browser, live_server, shots, language
+):
+    import io
+    import zipfile
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from gateway.models import Delivery
+    from tests.factories import create_citizen
+
+    org = create_organisation(sms_policy="off")
+    agent = create_user(org, Role.AUTHOR)
+    announcement = create_announcement(org)
+    Announcement.objects.filter(pk=announcement.pk).update(
+        status=Status.SENT, published_at=timezone.now() - timedelta(minutes=5)
+    )
+    citizen = create_citizen(org, channels=("post",))
+    Delivery.objects.create(announcement=announcement, citizen=citizen, channel="post", locale="fr")
+
+    page = log_in(browser, live_server, agent, language)
+    page.goto(f"{live_server.url}/console/announcements/{announcement.pk}/")
+    links = page.get_by_test_id(f"print-{announcement.pk}")
+    links.wait_for()
+    shots(page, f"announcement-print-{language}")
+    large = links.locator("a[href*='large=1']").first.get_attribute("href")
+    pdf = page.request.get(f"{live_server.url}{large}")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    assert announcement.text().title.split()[0] in text
+    thumb = page.get_by_test_id("notice-pdf")
+    assert "/notice.pdf?locale=fr" in thumb.get_attribute("href")  # the thumbnail opens the PDF
+    with page.expect_download() as download:
+        links.locator("a[href$='letters.zip']").click()
+    archive = zipfile.ZipFile(download.value.path())
+    assert {"letters.pdf", "letters.csv", "rejects.csv"} <= set(archive.namelist())
+    assert citizen.reference in archive.read("letters.csv").decode()
+
+    page.locator("header.top nav a[href='/console/print/']").click()
+    page.locator(f"img[src='/console/announcements/{announcement.pk}/notice.png']").wait_for()
+    thumbnail = page.locator("img[src$='notice.png']")
+    for _ in range(50):  # the thumbnail loads lazily, by URL
+        if thumbnail.evaluate("i => i.complete && i.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(100)
+    assert thumbnail.evaluate("i => i.naturalWidth") > 100
+    shots(page, f"print-page-{language}")
+    with page.expect_download() as download:
+        page.get_by_test_id("weekly-letters").click()
+    archive = zipfile.ZipFile(download.value.path())
+    assert citizen.reference in archive.read("letters.csv").decode()

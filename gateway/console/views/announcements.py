@@ -21,6 +21,7 @@ from gateway.console import preview as previews
 from gateway.console.access import is_approver, member, own_announcement
 from gateway.console.forms import ComposeForm
 from gateway.console.views.compose import ui_locale
+from gateway.console.views.prints import print_locales
 from gateway.conversation.polls import poll_of
 from gateway.models import Announcement, Status, Urgency
 from renderers.errors import RenderError
@@ -176,6 +177,13 @@ def detail(request, announcement_id: int):
             + f"?locale={shown.locale}",
             "actions": available_actions(announcement, membership, request.user),
             "editable": announcement.status in publishing.EDITABLE,
+            "print_locales": print_locales(announcement),
+            "print_urls": {
+                "notice": reverse("console:notice-pdf", args=[announcement.pk])
+                + f"?locale={shown.locale}",
+                "letter": reverse("console:letter-pdf", args=[announcement.pk])
+                + f"?locale={shown.locale}",
+            },
             "sent_back": history.sent_back([announcement]).get(announcement.pk),
             "history": history.history(announcement, ui_locale()),
             "poll": poll_of(announcement),
