@@ -36,6 +36,7 @@ from renderers.print.layout import (
     paragraphs,
     sizes_for,
     styles,
+    typeset_message,
 )
 
 FORM = "letter"
@@ -112,6 +113,7 @@ def letter_content(message: Message, *, place: str = "") -> LetterContent:
 
 
 def message_letter_story(message: Message, sizes: Sizes, *, place: str) -> list[Flowable]:
+    message = typeset_message(message)
     locale = message.locale
     style = styles(sizes, locale)
     day = local_day(message)
