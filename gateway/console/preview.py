@@ -83,6 +83,7 @@ def message_from_data(data, organisation: Organisation, locale: str) -> Message:
         links=(link,) if link else (),
         contact=(data.get("contact") or "").strip(),
         timezone=organisation.timezone,
+        organisation_address=tuple(line for line in organisation.address_lines or () if line),
         verification_code="XXXX-XXXX",  # made at saving; same length, so the SMS counts hold
         public_url=f"{settings.PUBLIC_URL}/v/XXXX-XXXX",
     )
