@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pypdfium2
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import translation
 
 from gateway.accounts.preview import account_cards, with_words
@@ -89,9 +93,16 @@ def message_from_data(data, organisation: Organisation, locale: str) -> Message:
     )
 
 
-def preview(message: Message, organisation: Organisation, cards: list | None = None) -> Preview:
+def preview(
+    message: Message,
+    organisation: Organisation,
+    cards: list | None = None,
+    page_url: Callable[[str], str] | None = None,
+) -> Preview:
     """Every form of `message`; `cards` (gateway.accounts.preview.account_cards) show each
-    social account's post in its own language (default: in the message's)."""
+    social account's post in its own language (default: in the message's). With `page_url`,
+    the notice and letter pages are URLs the browser loads lazily (`page_response`), not
+    images made now: the text forms answer while the agent types."""
     result = Preview(locale=message.locale)
     result.renditions = try_render(("sms", "voice"), message, organisation)
     if cards is None:
@@ -103,12 +114,46 @@ def preview(message: Message, organisation: Organisation, cards: list | None = N
             fallback=message.locale,
         )
     result.social = with_words(cards, translation.get_language() or settings.LANGUAGE_CODE)
-    for form, render in (("notice", _notice), ("letter", _letter)):
+    for form, render in PAGES.items():
+        if page_url is not None:
+            result.pages[form] = page_url(form)
+            continue
         try:
             result.pages[form] = first_page_png(render(message, organisation))
         except RenderError as error:
             result.pages[form] = error
     return result
+
+
+def page_key(message: Message, organisation: Organisation, form: str) -> str:
+    """The hash of everything a page image shows: its URL changes when the text does."""
+    from gateway.media.preview import card_key
+
+    return card_key(message, f"page:{form}:{organisation.city}:{PAGE_SCALE}")
+
+
+def page_response(message: Message, organisation: Organisation, form: str) -> HttpResponse:
+    """The first page of the notice or letter as a PNG, made once per content hash and kept
+    (`MEDIA_DIR/preview/`); 422 with the reason when it cannot be printed."""
+    if form not in PAGES:
+        return HttpResponse(f"form: unknown page {form!r}", status=422, content_type="text/plain")
+    key = page_key(message, organisation, form)
+    path = settings.MEDIA_DIR / "preview" / f"{key}.png"
+    if path.exists():
+        data = path.read_bytes()
+    else:
+        try:
+            data = page_png(PAGES[form](message, organisation))
+        except RenderError as error:
+            return HttpResponse(str(error), status=422, content_type="text/plain; charset=utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{key}.{os.getpid()}.{threading.get_ident()}")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    response = HttpResponse(data, content_type="image/png")
+    response["ETag"] = f'"{key}"'
+    response["Cache-Control"] = "private, max-age=86400"  # the URL changes with the text
+    return response
 
 
 def saved_message(announcement: Announcement, locale: str) -> Message:
@@ -128,6 +173,9 @@ def _letter(message: Message, organisation: Organisation) -> bytes:
     )
     body = render_letter(message, specimen, place=organisation.city).body
     return bytes(body)  # type: ignore[arg-type]
+
+
+PAGES = {"notice": _notice, "letter": _letter}
 
 
 def first_page_png(pdf: bytes) -> str:

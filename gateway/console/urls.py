@@ -24,6 +24,9 @@ urlpatterns = [
     path("announcements/new/", compose.compose, name="compose"),
     path("preview/", compose.preview_partial, name="preview"),
     path("preview/audio.wav", compose.preview_audio, name="preview-audio"),
+    re_path(
+        r"^preview/page/(?P<form>notice|letter)\.png$", compose.preview_page, name="preview-page"
+    ),
     path("preview/card.jpg", media.card_image, name="preview-card"),
     path("preview/video/", media.start_video, name="preview-video"),
     path("preview/video/<int:job_id>/", media.video_status, name="preview-video-status"),

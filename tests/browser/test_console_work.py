@@ -140,3 +140,26 @@ def test_print_downloads_from_the_announcement_and_the_print_page(
         page.get_by_test_id("weekly-letters").click()
     archive = zipfile.ZipFile(download.value.path())
     assert citizen.reference in archive.read("letters.csv").decode()
+
+
+def test_the_translation_list_follows_the_source_language(browser, live_server, shots):
+    org = create_organisation(sms_policy="off")
+    page = log_in(browser, live_server, create_user(org, Role.AUTHOR))
+    page.goto(f"{live_server.url}/console/announcements/new/")
+    assert page.locator("details.translation[data-locale=fr]").is_hidden()
+    assert page.locator("details.translation[data-locale=en]").is_visible()
+    page.locator("#id_locale").select_option("en")
+    assert page.locator("details.translation[data-locale=en]").is_hidden()
+    assert page.locator("details.translation[data-locale=fr]").is_visible()
+    page.locator("#id_title").fill("Water cut on Tuesday from 8 to 12")
+    page.locator("#id_summary").fill("Water cut on Tuesday from 8 am to noon.")
+    page.locator("#id_body").fill("No water on Tuesday morning.")
+    notice = page.get_by_test_id("notice").locator("img")
+    notice.wait_for()
+    assert "/console/preview/page/notice.png?" in notice.get_attribute("src")
+    for _ in range(50):  # the page image loads by URL, after the text forms
+        if notice.evaluate("i => i.complete && i.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(100)
+    assert notice.evaluate("i => i.naturalWidth") > 100
+    shots(page, "compose-source-english")

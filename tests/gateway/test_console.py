@@ -69,7 +69,14 @@ def test_preview_shows_every_form_and_counts_the_curly_apostrophe(client, author
     assert 'data-testid="sms-encoding">GSM-7<' in html
     for card in ("sms", "social-mastodon", "voice", "notice", "letter"):
         assert f'data-testid="{card}"' in html
-    assert html.count("data:image/png;base64,") == 2  # the notice and the letter's first page
+    assert "data:image/png;base64," not in html  # no inline images on every keystroke
+    pages = re.findall(r'src="(/console/preview/page/(?:notice|letter)\.png\?[^"]+)"', html)
+    assert len(pages) == 2  # the notice and the letter's first page, loaded by URL
+    for url in pages:
+        image = client.get(url.replace("&amp;", "&"))
+        assert image["Content-Type"] == "image/png" and image.content[:4] == b"\x89PNG"
+        again = client.get(url.replace("&amp;", "&"))  # kept by content hash
+        assert again.content == image.content and again["ETag"] == image["ETag"]
     curly = client.post(
         reverse("console:preview"), {**COMPOSE, "summary": COMPOSE["summary"] + " ’" * 40}
     ).content.decode()

@@ -57,27 +57,33 @@ def preview_partial(request):
     texts = previews.texts_from_data(data, source)
     locale = data.get("preview_locale") or source
     fallback = organisation.default_locale if organisation.default_locale in texts else source
+    messages = {code: previews.message_from_data(data, organisation, code) for code in texts}
     cards = account_cards(
         organisation,
-        lambda code: previews.message_from_data(data, organisation, code),
+        lambda code: messages.get(code) or previews.message_from_data(data, organisation, code),
         texts,
         source=source,
         fallback=fallback,
     )
-    shown = previews.preview(
-        previews.message_from_data(data, organisation, locale), organisation, cards
-    )
+    message = messages.get(locale) or previews.message_from_data(data, organisation, locale)
+    query = data.copy()
+    query.pop("csrfmiddlewaretoken", None)
+    query["preview_locale"] = message.locale
+
+    def page_url(form: str) -> str:  # loaded by the browser, made once per content hash
+        version = previews.page_key(message, organisation, form)[:16]
+        page = reverse("console:preview-page", args=[form])
+        return f"{page}?{query.urlencode()}&v={version}"
+
+    shown = previews.preview(message, organisation, cards, page_url=page_url)
     found = warnings.missing_translations(texts, organisation, fallback, ui_locale())
     errors = []
-    for code in texts:
-        message = previews.message_from_data(data, organisation, code)
-        results = try_render(PREVIEW_FORMS, message, organisation)
+    text_forms = [form for form in PREVIEW_FORMS if form not in previews.PAGES]
+    for code, each in messages.items():
+        results = try_render(text_forms, each, organisation)
         errors += [((form, code), e) for form, e in results.items() if isinstance(e, RenderError)]
     found += warnings.render_errors(errors, ui_locale())
     found += warnings.readability(texts, ui_locale())
-    query = data.copy()
-    query.pop("csrfmiddlewaretoken", None)
-    query["preview_locale"] = shown.locale
     return render(
         request,
         "console/_preview.html",
@@ -89,6 +95,17 @@ def preview_partial(request):
             "media_query": query.urlencode(),  # the card images of the text being written
         },
     )
+
+
+@login_required
+@require_GET
+def preview_page(request, form: str):
+    """`?<compose data>&v=<hash>`: the first page of the notice or letter being written."""
+    organisation = member(request).organisation
+    data = request.GET
+    locale = data.get("preview_locale") or previews.source_locale(data, organisation)
+    message = previews.message_from_data(data, organisation, locale)
+    return previews.page_response(message, organisation, form)
 
 
 @login_required
