@@ -98,13 +98,19 @@ def preview(
     organisation: Organisation,
     cards: list | None = None,
     page_url: Callable[[str], str] | None = None,
+    renditions: dict | None = None,
 ) -> Preview:
     """Every form of `message`; `cards` (gateway.accounts.preview.account_cards) show each
     social account's post in its own language (default: in the message's). With `page_url`,
     the notice and letter pages are URLs the browser loads lazily (`page_response`), not
-    images made now: the text forms answer while the agent types."""
+    images made now: the text forms answer while the agent types. `renditions`: the SMS and
+    call already made (`try_render`), not made twice."""
     result = Preview(locale=message.locale)
-    result.renditions = try_render(("sms", "voice"), message, organisation)
+    made = renditions or {}
+    if all(form in made for form in ("sms", "voice")):
+        result.renditions = {form: made[form] for form in ("sms", "voice")}
+    else:
+        result.renditions = try_render(("sms", "voice"), message, organisation)
     if cards is None:
         cards = account_cards(
             organisation,

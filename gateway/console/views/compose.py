@@ -75,13 +75,16 @@ def preview_partial(request):
         page = reverse("console:preview-page", args=[form])
         return f"{page}?{query.urlencode()}&v={version}"
 
-    shown = previews.preview(message, organisation, cards, page_url=page_url)
-    found = warnings.missing_translations(texts, organisation, fallback, ui_locale())
     errors = []
     text_forms = [form for form in PREVIEW_FORMS if form not in previews.PAGES]
+    made = {}
     for code, each in messages.items():
-        results = try_render(text_forms, each, organisation)
+        made[code] = results = try_render(text_forms, each, organisation)
         errors += [((form, code), e) for form, e in results.items() if isinstance(e, RenderError)]
+    shown = previews.preview(
+        message, organisation, cards, page_url=page_url, renditions=made.get(message.locale)
+    )
+    found = warnings.missing_translations(texts, organisation, fallback, ui_locale())
     found += warnings.render_errors(errors, ui_locale())
     found += warnings.readability(texts, ui_locale())
     return render(
