@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from renderers.i18n import gettext
 from renderers.message import Message
 from renderers.print import PostalRecipient, render_letter
 
+KEY = re.compile(r"[0-9a-f]{64}")
 PAGE_SCALE = 0.75  # 72 dpi × 0.75: an A4 page as a 446 × 631 image, enough to judge a layout
 SPECIMEN_ADDRESS = ("1 place de la Mairie", "00000 EXEMPLE")
 
@@ -138,13 +141,54 @@ def page_key(message: Message, organisation: Organisation, form: str) -> str:
     return card_key(message, f"page:{form}:{organisation.city}:{PAGE_SCALE}")
 
 
+def remember_page(message: Message, organisation: Organisation, form: str) -> str:
+    """Keep what the page will show under its hash (a small JSON file, nothing rendered yet);
+    the key the browser asks the image by. The text stays out of the URL: a long one would
+    pass the servers' request-line limit (4 KB in gunicorn)."""
+    from gateway.media.jobs import message_values
+
+    key = page_key(message, organisation, form)
+    path = _folder() / f"{key}.json"
+    if not path.exists():
+        values = {"organisation": organisation.pk, "message": message_values(message)}
+        _write(path, json.dumps(values, ensure_ascii=False).encode())
+    return key
+
+
+def remembered_page(key: str, organisation: Organisation) -> Message | None:
+    """The message kept under `key` for this organisation (None: unknown, or another's)."""
+    from gateway.media.jobs import message_from_values
+
+    if not KEY.fullmatch(key):
+        return None
+    path = _folder() / f"{key}.json"
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if values.get("organisation") != organisation.pk:
+        return None
+    return message_from_values(values["message"])
+
+
+def _folder():
+    return settings.MEDIA_DIR / "preview"
+
+
+def _write(path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
 def page_response(message: Message, organisation: Organisation, form: str) -> HttpResponse:
     """The first page of the notice or letter as a PNG, made once per content hash and kept
     (`MEDIA_DIR/preview/`); 422 with the reason when it cannot be printed."""
     if form not in PAGES:
         return HttpResponse(f"form: unknown page {form!r}", status=422, content_type="text/plain")
     key = page_key(message, organisation, form)
-    path = settings.MEDIA_DIR / "preview" / f"{key}.png"
+    path = _folder() / f"{key}.png"
     if path.exists():
         data = path.read_bytes()
     else:
@@ -152,10 +196,7 @@ def page_response(message: Message, organisation: Organisation, form: str) -> Ht
             data = page_png(PAGES[form](message, organisation))
         except RenderError as error:
             return HttpResponse(str(error), status=422, content_type="text/plain; charset=utf-8")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{key}.{os.getpid()}.{threading.get_ident()}")
-        partial.write_bytes(data)
-        os.replace(partial, path)
+        _write(path, data)
     response = HttpResponse(data, content_type="image/png")
     response["ETag"] = f'"{key}"'
     response["Cache-Control"] = "private, max-age=86400"  # the URL changes with the text

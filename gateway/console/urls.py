@@ -25,7 +25,9 @@ urlpatterns = [
     path("preview/", compose.preview_partial, name="preview"),
     path("preview/audio.wav", compose.preview_audio, name="preview-audio"),
     re_path(
-        r"^preview/page/(?P<form>notice|letter)\.png$", compose.preview_page, name="preview-page"
+        r"^preview/page/(?P<form>notice|letter)/(?P<key>[0-9a-f]{64})\.png$",
+        compose.preview_page,
+        name="preview-page",
     ),
     path("preview/card.jpg", media.card_image, name="preview-card"),
     path("preview/video/", media.start_video, name="preview-video"),

@@ -70,18 +70,23 @@ def test_preview_shows_every_form_and_counts_the_curly_apostrophe(client, author
     for card in ("sms", "social-mastodon", "voice", "notice", "letter"):
         assert f'data-testid="{card}"' in html
     assert "data:image/png;base64," not in html  # no inline images on every keystroke
-    pages = re.findall(r'src="(/console/preview/page/(?:notice|letter)\.png\?[^"]+)"', html)
+    pages = re.findall(r'src="(/console/preview/page/(?:notice|letter)/[0-9a-f]{64}\.png)"', html)
     assert len(pages) == 2  # the notice and the letter's first page, loaded by URL
+    assert all(len(url) < 120 for url in pages)  # the text is not in the URL
     for url in pages:
-        image = client.get(url.replace("&amp;", "&"))
+        image = client.get(url)
         assert image["Content-Type"] == "image/png" and image.content[:4] == b"\x89PNG"
-        again = client.get(url.replace("&amp;", "&"))  # kept by content hash
+        again = client.get(url)  # kept by content hash
         assert again.content == image.content and again["ETag"] == image["ETag"]
     curly = client.post(
         reverse("console:preview"), {**COMPOSE, "summary": COMPOSE["summary"] + " ’" * 40}
     ).content.decode()
     assert 'data-testid="sms-encoding">UCS-2<' in curly
     assert segments(curly) > segments(html)
+    other = create_user(create_organisation(), Role.AUTHOR)
+    logged_in(client, other)
+    assert client.get(pages[0]).status_code == 404  # another organisation's text: not found
+    assert client.get(pages[0].replace(pages[0][-68:-4], "0" * 64)).status_code == 404
 
 
 def test_preview_warns_about_missing_translation_length_and_readability(client, org, author):

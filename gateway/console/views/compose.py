@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -71,9 +71,8 @@ def preview_partial(request):
     query["preview_locale"] = message.locale
 
     def page_url(form: str) -> str:  # loaded by the browser, made once per content hash
-        version = previews.page_key(message, organisation, form)[:16]
-        page = reverse("console:preview-page", args=[form])
-        return f"{page}?{query.urlencode()}&v={version}"
+        key = previews.remember_page(message, organisation, form)
+        return reverse("console:preview-page", args=[form, key])
 
     errors = []
     text_forms = [form for form in PREVIEW_FORMS if form not in previews.PAGES]
@@ -102,12 +101,12 @@ def preview_partial(request):
 
 @login_required
 @require_GET
-def preview_page(request, form: str):
-    """`?<compose data>&v=<hash>`: the first page of the notice or letter being written."""
+def preview_page(request, form: str, key: str):
+    """The first page of the notice or letter being written, by the hash of its text."""
     organisation = member(request).organisation
-    data = request.GET
-    locale = data.get("preview_locale") or previews.source_locale(data, organisation)
-    message = previews.message_from_data(data, organisation, locale)
+    message = previews.remembered_page(key, organisation)
+    if message is None:
+        raise Http404("no such preview")
     return previews.page_response(message, organisation, form)
 
 
