@@ -7,7 +7,9 @@ Each fake runs in its own process (`python -m tests.fakes.twilio`, `…whatsapp`
 so the fakes do not share this process's interpreter lock with the channels. The channels
 send from `--threads` threads (the delivery engine's DELIVERY_SEND_THREADS, 8), each message
 to its own citizen, each email with its own unsubscribe link (as the gateway will fill it).
-Every fake's count is checked afterwards: exactly one message per send.
+Every fake's count is checked afterwards: exactly one message per send. Email through an
+ESP goes through django-anymail's Mailgun backend (the gateway's `AnymailTransport`, Django
+configured bare in this process) to the Mailgun fake.
 
 Provider limits are lifted (the WhatsApp fake's 80/s throughput and pair rate, and no token
 bucket here): this measures what the channel code and its client can push, not the
@@ -46,6 +48,7 @@ ACCOUNT = "AC" + "0" * 31 + "1"
 TOKEN = "bench-token"
 WHATSAPP_TOKEN = "EAAGbench-token"
 SMTP_USER, SMTP_PASSWORD = "crieur", "bench-password"
+MAILGUN_KEY = "key-bench"
 MESSAGE = Message(
     organisation="Mairie de Saint-Crieur",
     locale="fr",
@@ -113,6 +116,27 @@ def measure(case: Case, messages: int, threads: int) -> float:
     return messages / elapsed
 
 
+def esp_channel(sender: str, url: str) -> Channel:
+    """The email channel as the gateway builds it for an `esp=mailgun` account."""
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure()
+        django.setup()
+    from gateway.messaging.esp import AnymailTransport
+
+    config = EmailConfig(
+        from_address=sender,
+        esp="mailgun",
+        api_key=MAILGUN_KEY,
+        api_url=f"{url}/v3",
+        webhook_secret="mailgun:bench-secret",
+        webhook_signing_key="bench-signing-key",
+    )
+    return EmailChannel(config, transport=AnymailTransport(config))
+
+
 def phone(n: int) -> str:
     return f"+336{n:08d}"
 
@@ -131,7 +155,8 @@ def main() -> None:
     tls, (tls_host, tls_port, ca_file) = start(
         "smtp", "--security", "starttls", "--user", f"{SMTP_USER}:{SMTP_PASSWORD}"
     )
-    processes = [twilio, whatsapp, plain, tls]
+    mailgun, (mailgun_url,) = start("mailgun", "--api-key", MAILGUN_KEY)
+    processes = [twilio, whatsapp, plain, tls, mailgun]
     try:
         sms = render_sms(MESSAGE)
         text = render_whatsapp_text(MESSAGE)
@@ -195,6 +220,15 @@ def main() -> None:
                 lambda: int(ask(tls, "count")),
             ),
         ]
+        cases.append(
+            Case(
+                "email (ESP: Mailgun API by django-anymail)",
+                esp_channel(sender, mailgun_url),
+                personal,
+                citizen,
+                lambda: http_json(f"{mailgun_url}/_fake/count")["messages"],
+            )
+        )
         load = os.getloadavg()[0]
         rates = [(case.name, measure(case, args.messages, args.threads)) for case in cases]
         sessions = ask(tls, "sessions")

@@ -9,6 +9,12 @@ An ESP reached over HTTP (django-anymail's Brevo, Mailjet, SES… backends) plug
 `Transport` the gateway builds around Django: the channel composes the message, the
 transport carries it.
 
+An account that names an ESP (`esp=mailgun`…) sends through it instead of SMTP: `api_key`
+(and `api_secret` where the ESP wants two) for its send API, `webhook_secret` (`user:password`,
+HTTP basic auth) and, for ESPs that sign their webhooks, `webhook_signing_key` for the tracking
+webhook that reports bounces and complaints. The gateway registers the transport
+(`use_esp_transport`): this package stays free of Django.
+
 A message whose reply was lost keeps its `Message-ID` on a resend (it is derived from the
 delivery's key), so mailbox providers that drop duplicates by Message-ID show it once.
 DKIM signing belongs to the relay; it must cover both List-Unsubscribe headers (RFC 8058).
@@ -23,6 +29,7 @@ import re
 import smtplib
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -44,22 +51,39 @@ from renderers.message import Rendition
 from renderers.messaging.email import fill_unsubscribe
 
 SECURITY = ("starttls", "tls", "none")
+# The ESPs whose django-anymail backend and tracking webhook the gateway uses, and whether
+# that webhook is signed with a key of its own (checked on top of the basic auth).
+ESPS: dict[str, bool] = {
+    "brevo": False,
+    "mailersend": True,
+    "mailgun": True,
+    "mailjet": False,
+    "mandrill": True,
+    "postal": True,
+    "postmark": False,
+    "resend": True,
+    "sendgrid": False,
+    "sparkpost": False,
+    "unisender_go": False,
+}
 ONE_CLICK = "List-Unsubscribe=One-Click"
 _ENHANCED = re.compile(rb"\b([245]\.\d{1,3}\.\d{1,3})\b")
 
 
 @dataclass(frozen=True, repr=False)
 class EmailConfig:
-    """One sending mailbox on an SMTP server.
+    """One sending mailbox, on an SMTP server or at an ESP.
 
     `security`: `starttls` (port 587), `tls` (implicit TLS, port 465) or `none` (a relay on
     this machine only). `ca_file`: a PEM bundle to trust instead of the system's (an
     internal relay with its own CA). `unsubscribe_mailto`: an address that takes unsubscribe
     requests by mail, added to `List-Unsubscribe` next to the one-click link.
+    `esp`: send through this ESP's API instead of SMTP (`host` is then not used); `api_url`
+    replaces the ESP's API address (its EU region, or a local fake).
     """
 
-    host: str
-    from_address: str
+    host: str = ""
+    from_address: str = ""
     port: int = 587
     security: str = "starttls"
     username: str = ""
@@ -67,11 +91,29 @@ class EmailConfig:
     reply_to: str = ""
     unsubscribe_mailto: str = ""
     ca_file: str = ""
+    esp: str = ""
+    api_key: str = field(default="", metadata=SECRET)
+    api_secret: str = field(default="", metadata=SECRET)
+    api_url: str = ""
+    webhook_secret: str = field(default="", metadata=SECRET)
+    webhook_signing_key: str = field(default="", metadata=SECRET)
     timeout: float = field(default=20.0, metadata=INTERNAL)
 
     def __post_init__(self) -> None:
+        if self.esp:
+            self._check_esp()
+        else:
+            self._check_smtp()
+        for name in ("from_address", "reply_to", "unsubscribe_mailto"):
+            value = getattr(self, name)
+            if (value or name == "from_address") and "@" not in parseaddr(value)[1]:
+                raise ChannelConfigError(f"email: {name} must be an email address")
+        if not self.timeout > 0:
+            raise ChannelConfigError("email: timeout must be positive")
+
+    def _check_smtp(self) -> None:
         if not self.host:
-            raise ChannelConfigError("email: host is empty")
+            raise ChannelConfigError("email: host is empty (or name an esp)")
         if not 0 < self.port < 65536:
             raise ChannelConfigError("email: port must be between 1 and 65535")
         if self.security not in SECURITY:
@@ -80,16 +122,33 @@ class EmailConfig:
             raise ChannelConfigError(
                 "email: security=none is only for a relay on this machine; use starttls or tls"
             )
-        for name in ("from_address", "reply_to", "unsubscribe_mailto"):
-            value = getattr(self, name)
-            if (value or name == "from_address") and "@" not in parseaddr(value)[1]:
-                raise ChannelConfigError(f"email: {name} must be an email address")
         if bool(self.username) != bool(self.password):
             raise ChannelConfigError("email: give both username and password, or neither")
         if self.ca_file and not os.path.isfile(self.ca_file):
             raise ChannelConfigError("email: ca_file is not a readable file")
-        if not self.timeout > 0:
-            raise ChannelConfigError("email: timeout must be positive")
+
+    def _check_esp(self) -> None:
+        if self.esp not in ESPS:
+            raise ChannelConfigError(f"email: esp must be one of {', '.join(sorted(ESPS))}")
+        if not self.api_key:
+            raise ChannelConfigError(f"email: api_key is empty (the {self.esp} API key)")
+        if self.esp == "mailjet" and not self.api_secret:
+            raise ChannelConfigError("email: api_secret is empty (mailjet's secret key)")
+        user, colon, password = self.webhook_secret.partition(":")
+        if not (user and colon and password):
+            raise ChannelConfigError(
+                "email: webhook_secret must be user:password (the tracking webhook's basic auth)"
+            )
+        if ESPS[self.esp] and not self.webhook_signing_key:
+            raise ChannelConfigError(
+                f"email: webhook_signing_key is empty ({self.esp} signs its webhooks with it)"
+            )
+        if self.api_url and not self.api_url.startswith(("https://", "http://")):
+            raise ChannelConfigError("email: api_url must start with https://")
+        if self.api_url.startswith("http://") and not _loopback(
+            urlsplit(self.api_url).hostname or ""
+        ):
+            raise ChannelConfigError("email: api_url must start with https://")
 
     @property
     def sender(self) -> str:
@@ -101,6 +160,11 @@ class EmailConfig:
         return self.sender.rpartition("@")[2]
 
     def __repr__(self) -> str:
+        if self.esp:
+            return (
+                f"EmailConfig(esp={self.esp!r}, from_address={self.from_address!r}, "
+                "api_key='***', webhook_secret='***')"
+            )
         return (
             f"EmailConfig(host={self.host!r}, port={self.port}, security={self.security!r}, "
             f"from_address={self.from_address!r}, password='***')"
@@ -124,12 +188,37 @@ class RecipientRefusedError(PermanentChannelError):
     """A 5xx on RCPT: the mailbox does not exist or takes no mail (a hard bounce)."""
 
 
-class Transport(Protocol):
-    """What carries a composed message: SMTP here; the gateway may give an ESP's."""
+@dataclass(frozen=True)
+class Accepted:
+    """An ESP's answer: its own id for the message (its webhooks name the message by it)."""
 
-    def deliver(self, message: EmailMessage, sender: str, recipient: str) -> str: ...
+    reply: str
+    message_id: str
+
+
+class Transport(Protocol):
+    """What carries a composed message: SMTP here; the gateway gives an ESP's."""
+
+    def deliver(self, message: EmailMessage, sender: str, recipient: str) -> str | Accepted: ...
 
     def check(self, to: str = "") -> str: ...
+
+
+_esp_transport: Callable[[EmailConfig], Transport] | None = None
+
+
+def use_esp_transport(factory: Callable[[EmailConfig], Transport]) -> None:
+    """The gateway's ESP transport (django-anymail), for accounts that name an `esp`."""
+    global _esp_transport
+    _esp_transport = factory
+
+
+def _transport_for(config: EmailConfig) -> Transport:
+    if not config.esp:
+        return SMTPTransport(config)
+    if _esp_transport is None:
+        raise ChannelConfigError("email: no ESP transport is registered (the gateway gives it)")
+    return _esp_transport(config)
 
 
 class SMTPTransport:
@@ -243,17 +332,23 @@ class EmailChannel(Channel):
 
     def __init__(self, config: EmailConfig, transport: Transport | None = None) -> None:
         self.config = config
-        self.transport = transport or SMTPTransport(config)
+        self.transport = transport or _transport_for(config)
 
     @property
     def account_key(self) -> str:
-        return f"email:{self.config.host}:{self.config.sender}"
+        return f"email:{self.config.esp or self.config.host}:{self.config.sender}"
 
     def try_send(
         self, rendition: Rendition, recipient: Recipient, *, idempotency_key: str
     ) -> Receipt:
         message = compose_email(rendition, recipient, self.config, key=idempotency_key)
         reply = self.transport.deliver(message, self.config.sender, recipient.email)
+        if isinstance(reply, Accepted):  # an ESP: its webhooks name the message by its own id
+            return Receipt(
+                provider_ref=esp_message_id(reply.message_id),
+                status="sent",
+                extra={"esp_reply": reply.reply[:200]},
+            )
         return Receipt(
             provider_ref=str(message["Message-ID"]).strip("<>"),
             status="sent",
@@ -265,6 +360,11 @@ class EmailChannel(Channel):
 
     def __repr__(self) -> str:
         return f"<EmailChannel {self.config!r}>"
+
+
+def esp_message_id(value: str) -> str:
+    """An ESP's message id as deliveries keep it (with or without <>, as ESPs vary)."""
+    return value.strip().strip("<>").strip()[:64]
 
 
 def message_id(key: str, domain: str) -> str:

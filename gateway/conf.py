@@ -90,6 +90,9 @@ VARIABLES: tuple[Variable, ...] = (
     V("CRIEUR_RATELIMIT_REDIS_URL", "", "Redis shared by the token buckets", show=URL,
       shown_default="`CELERY_BROKER_URL` when it is Redis, else in the process",
       group="services"),
+    V("CRIEUR_CACHE_URL", "", "Redis keeping computed results shared by every process (the "
+      "reach estimates)", show=URL, shown_default="`CRIEUR_RATELIMIT_REDIS_URL`, else files in "
+      "`$CRIEUR_DATA_DIR/cache`", group="services"),
     V("CRIEUR_EAGER", "0", "`1`: run tasks inline, without a worker (debugging only)",
       kind="bool", group="services"),
     # --- web server

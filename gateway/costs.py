@@ -121,9 +121,9 @@ def _rows(announcement: Announcement) -> tuple[list[dict], bool]:
             {**r, "area": r.pop("citizen__area__slug") or "", "cost": r.pop("charged")}
             for r in rows
         ], True
-    from gateway.routing.reach import estimate_reach
+    from gateway.routing.reach import reach_of
 
-    reach = estimate_reach(announcement)["rows"]
+    reach = reach_of(announcement)["rows"]
     planned = [
         {**r, "cost": None, "priced": 0, "cost_currency": "", "outbox": 0}
         for r in reach

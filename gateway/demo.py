@@ -21,6 +21,7 @@ from gateway.models import (
     Topic,
 )
 from gateway.publishing import approve, create_announcement, submit
+from gateway.routing.audience_version import audience_changed
 
 ANNOUNCEMENT = Path(__file__).parent / "demo_data" / "annonce.yaml"
 TOPICS = {"travaux": "Travaux", "eau": "Eau", "ecoles": "Écoles", "dechets": "Déchets"}
@@ -84,6 +85,7 @@ def build_town(citizens: int, *, seed: int = 2026) -> Organisation:
                 )
         through.objects.bulk_create(links, batch_size=500)
         Consent.objects.bulk_create(consents, batch_size=500)
+        audience_changed(org.pk)
     return org
 
 

@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 
 from gateway.mapping import to_message
 from gateway.messaging.renditions import MESSAGING_FORMS, preview_forms, render_messaging
-from gateway.models import Announcement, Citizen, Organisation, Rendition
+from gateway.models import Announcement, Organisation, Rendition
+from gateway.routing.audience_version import readers_by_language
 from gateway.voicemenu import menu_url
 from renderers.errors import RenderError, RenderErrorCode
 from renderers.message import Message
@@ -157,18 +157,11 @@ def preview_warnings(
                 f"{form}: not available in {wanted!r}, and no translation in a language it "
                 "can be sent in: add one (e.g. the organisation's default) before publishing"
             )
-    readers = (
-        Citizen.objects.filter(organisation_id=announcement.organisation_id, erased_at__isnull=True)
-        .exclude(language__in=announcement.locales)
-        .values("language")
-        .annotate(count=Count("id"))
-        .order_by("language")
-    )
-    for row in readers:
-        warnings.append(
-            f"no translation in {row['language']!r}: {row['count']} citizen(s) who read it "
-            f"will get {fallback!r}"
-        )
+    for reads, count in readers_by_language(announcement.organisation_id).items():
+        if reads not in announcement.locales:
+            warnings.append(
+                f"no translation in {reads!r}: {count} citizen(s) who read it will get {fallback!r}"
+            )
     return warnings
 
 

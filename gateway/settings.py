@@ -162,6 +162,20 @@ RATELIMIT_REDIS_URL = read("CRIEUR_RATELIMIT_REDIS_URL") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
 
+# Computed results every process shares (gateway/routing/reach.py): Redis when there is one,
+# else files in the data folder (the embedded server and the CLI are separate processes).
+_CACHE_URL = read("CRIEUR_CACHE_URL") or RATELIMIT_REDIS_URL
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    )
+}
+
 OUTBOX_DIR = read("CRIEUR_OUTBOX_DIR", DATA_DIR / "outbox")
 # This machine's copies of the archived cards and videos, named by SHA-256 (gateway/media/store.py).
 MEDIA_DIR = read("CRIEUR_MEDIA_DIR", DATA_DIR / "media")

@@ -4,6 +4,7 @@ from gateway import verification
 from gateway.api import api
 from gateway.api.docs import redoc_page
 from gateway.conversation.public_urls import urlpatterns as conversation_public
+from gateway.hooks import email as email_hooks
 from gateway.hooks import whatsapp as whatsapp_hooks
 from gateway.media import public as media
 from gateway.messaging.views import unsubscribe_page
@@ -14,6 +15,11 @@ urlpatterns = [
     path("hooks/twilio/", include("gateway.hooks.urls")),
     path("hooks/twilio/", include("gateway.conversation.hook_urls")),
     path("hooks/whatsapp", whatsapp_hooks.webhook, name="whatsapp_webhook"),
+    path(
+        "hooks/email/<int:account_id>/<str:esp>/tracking/",
+        email_hooks.tracking,
+        name="email_tracking_webhook",
+    ),
     path("u/<str:token>", unsubscribe_page, name="unsubscribe"),
     path("console/", include("gateway.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # the language switch (set_language)

@@ -127,6 +127,8 @@ def create_citizens(org: Organisation, count: int, *, channels=("sms",), phone_b
     consenting to `channels`, with phones +33<phone_base + i>. Returns their phones in order."""
     from django.db import transaction
 
+    from gateway.routing.audience_version import audience_changed
+
     topic = Topic.objects.get(organisation=org, slug="travaux")
     phones = [f"+33{phone_base + i:09d}" for i in range(count)]
     with transaction.atomic():
@@ -153,4 +155,5 @@ def create_citizens(org: Organisation, count: int, *, channels=("sms",), phone_b
             [Consent(citizen_id=pk, channel=c, source="agent") for pk in ids for c in channels],
             batch_size=1000,
         )
+        audience_changed(org.pk)  # bulk writes bypass the signals, as in gateway/demo.py
     return phones

@@ -7,10 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -44,12 +46,13 @@ from gateway.messaging.renditions import template_preview, template_warnings
 from gateway.models import Announcement, AuditEvent, Delivery, InboundMessage
 from gateway.renditions import preview as render_preview
 from gateway.renditions import preview_warnings
-from gateway.routing.reach import estimate_reach
+from gateway.routing.reach import reach_of
 from renderers.errors import RenderError
 from renderers.message import Rendition as RenditionValue
 from renderers.voice import AudioUnavailableError, audio_preview, render_voice
 
 router = Router(tags=["announcements"])
+REPORT_KEPT_SECONDS = 5
 
 
 def _own(request, announcement_id: int) -> Announcement:
@@ -322,7 +325,7 @@ def preview_audio(request, announcement_id: Id, locale: str | None = None):
 @router.get("/{announcement_id}/reach", response={200: ReachOut, **errors(404)}, auth=needs("read"))
 def reach(request, announcement_id: Id):
     """Who would be reached if published now: counts per channel, language and area."""
-    return estimate_reach(_own(request, announcement_id))
+    return reach_of(_own(request, announcement_id))
 
 
 @router.post(
@@ -409,15 +412,15 @@ def deliveries(
         rows = rows.filter(locale=locale)
     limit = max(1, min(limit, 1000))
     offset = max(0, offset)
-    counts = (
+    counts = list(
         rows.values("channel", "locale", "status")
         .annotate(count=Count("pk"))
         .order_by("channel", "locale", "status")
     )
     items = rows.select_related("citizen").order_by("pk")[offset : offset + limit]
     return {
-        "count": rows.count(),
-        "counts": list(counts),
+        "count": sum(row["count"] for row in counts),
+        "counts": counts,
         "items": [
             {
                 "id": d.pk,
@@ -442,8 +445,20 @@ def deliveries(
     "/{announcement_id}/report", response={200: ReportOut, **errors(404)}, auth=needs("read")
 )
 def report(request, announcement_id: Id):
-    """Who was reached: per channel, locale and status; confirmations; costs; replies."""
+    """Who was reached: per channel, locale and status; confirmations; costs; replies.
+
+    Counting every delivery of a town takes a while: the report is made at most once every
+    few seconds (`computed_at` says when) however many agents watch it."""
     announcement = _own(request, announcement_id)
+    key = f"crieur:report:{announcement.pk}:{announcement.status}:{announcement.updated_at:%s.%f}"
+    found = cache.get(key)
+    if found is None:
+        found = _report(announcement)
+        cache.set(key, found, REPORT_KEPT_SECONDS)
+    return found
+
+
+def _report(announcement: Announcement) -> dict:
     rows = list(
         Delivery.objects.filter(announcement=announcement)
         .values("channel", "locale", "status")
@@ -456,6 +471,7 @@ def report(request, announcement_id: Id):
     )
     costs = cost_report(announcement)
     return {
+        "computed_at": timezone.now(),
         "id": announcement.pk,
         "status": announcement.status,
         "published_at": announcement.published_at,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from ninja import Router
 
 from gateway.api.errors import errors
 from gateway.api.schemas import OrganisationOut, OrganisationPatch
 from gateway.api.security import needs
-from gateway.models import AuditEvent, Organisation
+from gateway.edits import apply_edit
+from gateway.models import Organisation
 
 router = Router(tags=["organisation"])
 
@@ -29,19 +29,11 @@ def edit(request, payload: OrganisationPatch):
     """Change the settings given; audited with before/after."""
     organisation = Organisation.objects.get(pk=request.auth.organisation.pk)
     given = payload.dict(exclude_none=True)  # null, like absent, leaves a field unchanged
-    changes = {k: v for k, v in given.items() if getattr(organisation, k) != v}
-    if changes:
-        before = {k: getattr(organisation, k) for k in changes}
-        for name, value in changes.items():
-            setattr(organisation, name, value)
-        with transaction.atomic():
-            organisation.save(update_fields=list(changes))
-            AuditEvent.record(
-                "organisation.edited",
-                organisation,
-                actor=request.auth.user,
-                organisation=organisation,
-                before=before,
-                after=changes,
-            )
+    apply_edit(
+        organisation,
+        given,
+        action="organisation.edited",
+        actor=request.auth.user,
+        organisation=organisation,
+    )
     return _out(organisation)

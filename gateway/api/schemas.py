@@ -177,6 +177,10 @@ class ReachRow(Schema):
 
 
 class ReachOut(Schema):
+    computed_at: datetime = Field(
+        description="When this estimate was made: it is kept until the announcement or the "
+        "audience changes, and remade at most once a minute otherwise."
+    )
     citizens: int
     deliveries: int = Field(description="Deliveries that publishing now would create.")
     deferred: int = Field(description="Of which deferred to the end of quiet hours.")
@@ -268,6 +272,9 @@ class EmailFeedbackOut(Schema):
 
 
 class ReportOut(Schema):
+    computed_at: datetime = Field(
+        description="When these counts were made (at most a few seconds ago)."
+    )
     id: int
     status: str
     published_at: datetime | None

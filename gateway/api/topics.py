@@ -10,6 +10,7 @@ from gateway.api.errors import errors
 from gateway.api.params import Id
 from gateway.api.schemas import AreaIn, AreaOut, AreaPatch, TopicIn, TopicOut, TopicPatch
 from gateway.api.security import needs
+from gateway.edits import apply_edit
 from gateway.models import Area, AuditEvent, Topic
 
 topics_router = Router(tags=["topics"])
@@ -32,20 +33,7 @@ def _create(request, model, payload, fields):
 def _edit(request, model, pk: int, payload, fields):
     row = get_object_or_404(model, pk=pk, organisation=request.auth.organisation)
     given = payload.dict(exclude_none=True)  # null, like absent, leaves a field unchanged
-    changes = {k: v for k, v in given.items() if getattr(row, k) != v}
-    if changes:
-        before = {k: getattr(row, k) for k in changes}
-        for name, value in changes.items():
-            setattr(row, name, value)
-        with transaction.atomic():
-            row.save(update_fields=list(changes))
-            AuditEvent.record(
-                f"{model.__name__.lower()}.edited",
-                row,
-                actor=request.auth.user,
-                before=before,
-                after=changes,
-            )
+    apply_edit(row, given, action=f"{model.__name__.lower()}.edited", actor=request.auth.user)
     return {f: getattr(row, f) for f in fields}
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from gateway.models import AuditEvent, Citizen, Consent
+from gateway.routing.audience_version import audience_changed
 
 
 def set_consent(
@@ -34,6 +35,7 @@ def set_consent(
         changed = Consent.objects.filter(pk=consent.pk).exclude(granted=granted).update(**values)
         if not changed:
             return False
+        audience_changed(citizen.organisation_id)
     AuditEvent.record(
         "consent.granted" if granted else "consent.withdrawn",
         consent,

@@ -26,6 +26,7 @@ from gateway.models import (
     SignupCode,
     UnsubscribeLink,
 )
+from gateway.routing.audience_version import audience_changed
 
 
 def citizen_fields(citizen: Citizen) -> dict:
@@ -126,6 +127,7 @@ def erase_citizen(citizen: Citizen, *, actor=None) -> None:
     """Remove the personal data; the row (a bare reference) keeps the delivery counts."""
     phone = citizen.phone
     with transaction.atomic():
+        audience_changed(citizen.organisation_id)
         Citizen.objects.filter(pk=citizen.pk).update(
             name="",
             phone="",

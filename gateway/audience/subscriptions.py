@@ -31,6 +31,7 @@ from gateway.models import (
     Organisation,
     Topic,
 )
+from gateway.routing.audience_version import audience_changed
 from renderers.i18n import LOCALES_DIR, SOURCE_LOCALE, gettext
 from renderers.sms import smart_encode
 
@@ -200,6 +201,8 @@ def _apply(organisation, phone, request: Request, citizens, evidence, locale, wo
                 codes=", ".join(c.upper() for c in available_languages())
             )
         Citizen.objects.filter(pk__in=[c.pk for c in citizens]).update(language=request.argument)
+        for organisation_id in {c.organisation_id for c in citizens}:
+            audience_changed(organisation_id)
         name = Locale.parse(request.argument).get_display_name(request.argument)
         return gettext(request.argument, "Langue choisie : {name}.").format(name=name)
     if request.command is Command.HELP:

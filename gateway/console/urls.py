@@ -4,14 +4,17 @@ from django.urls import path, re_path
 from gateway.accounts import console as accounts
 from gateway.console.views import (
     announcements,
+    citizens,
     compose,
     dashboard,
     entry,
     login,
     prints,
     reach,
+    replies,
     subscribers,
 )
+from gateway.console.views import settings as settings_views
 from gateway.media import console as media
 
 app_name = "console"
@@ -67,10 +70,40 @@ urlpatterns = [
         dashboard.dashboard_live,
         name="dashboard-live",
     ),
+    path(
+        "announcements/<int:announcement_id>/report.csv",
+        dashboard.report_csv,
+        name="report-csv",
+    ),
+    path(
+        "announcements/<int:announcement_id>/deliveries.csv",
+        dashboard.deliveries_csv,
+        name="deliveries-csv",
+    ),
     path("subscribers/", subscribers.subscribers, name="subscribers"),
     path("subscribers/paper-form/", entry.paper_form, name="paper-form"),
     path("subscribers/import/", entry.import_csv, name="import"),
+    path("subscribers/<str:reference>/", citizens.citizen, name="citizen"),
+    path("subscribers/<str:reference>/edit/", citizens.citizen_edit, name="citizen-edit"),
+    path("subscribers/<str:reference>/export.json", citizens.citizen_export, name="citizen-export"),
+    path("subscribers/<str:reference>/erase/", citizens.citizen_erase, name="citizen-erase"),
+    path("replies/", replies.replies, name="replies"),
     path("weekly-notice.pdf", subscribers.weekly_notice_pdf, name="weekly-notice"),
+    path("settings/", settings_views.organisation, name="settings"),
+    path("settings/logo/", settings_views.logo, name="settings-logo"),
+    path("settings/logo.img", settings_views.logo_image, name="settings-logo-image"),
+    path("settings/topics/", settings_views.topics, name="settings-topics"),
+    path("settings/members/", settings_views.members, name="settings-members"),
+    path(
+        "settings/members/<int:membership_id>/",
+        settings_views.member_change,
+        name="settings-member",
+    ),
+    path("settings/keys/", settings_views.keys, name="settings-keys"),
+    path(
+        "settings/keys/<int:key_id>/revoke/", settings_views.key_revoke, name="settings-key-revoke"
+    ),
+    path("invitation/<str:uid>/<str:token>/", settings_views.invitation, name="invitation"),
     path("settings/accounts/", accounts.accounts, name="accounts"),
     path("settings/accounts/new/<str:kind>/", accounts.add, name="account-add"),
     path("settings/accounts/<int:account_id>/", accounts.edit, name="account"),

@@ -26,6 +26,30 @@ def sms_channel(organisation):
     return for_organisation(organisation.pk).target("sms").channel
 
 
+def reply_channel(question):
+    """Where the answer goes: by WhatsApp to a WhatsApp question while the citizen's 24-hour
+    window is open (free text is allowed only then), else by SMS."""
+    inbound = question.inbound
+    organisation = inbound.organisation
+    if inbound.channel == "whatsapp":
+        from gateway.messaging.whatsapp import WINDOW
+        from gateway.models import Citizen
+        from gateway.registry import for_organisation
+
+        now = timezone.now()
+        open_window = inbound.received_at + WINDOW > now or (
+            Citizen.objects.filter(
+                organisation=organisation,
+                phone=question.reply_to,
+                erased_at__isnull=True,
+                whatsapp_window_until__gt=now,
+            ).exists()
+        )
+        if open_window:
+            return for_organisation(organisation.pk).target("whatsapp").channel, "whatsapp_text"
+    return sms_channel(organisation), "sms"
+
+
 @app.task(name="crieur.answer_question")
 def answer_question(question_id: int) -> str:
     from gateway.conversation.questions import answer
@@ -53,14 +77,13 @@ def send_reply(self, reply_id: int) -> str:
     if not question.reply_to:
         Reply.objects.filter(pk=reply_id).update(status=ReplyStatus.FAILED, error="no phone")
         return "failed"
-    rendition = Rendition("sms", question.locale, "text/plain", reply.body)
     recipient = Recipient(
         f"question-{question.pk}", phone=question.reply_to, locale=question.locale
     )
+    channel, form = reply_channel(question)
+    rendition = Rendition(form, question.locale, "text/plain", reply.body)
     try:
-        receipt = sms_channel(question.inbound.organisation).send(
-            rendition, recipient, idempotency_key=f"crieur-reply-{reply.pk}"
-        )
+        receipt = channel.send(rendition, recipient, idempotency_key=f"crieur-reply-{reply.pk}")
     except UnknownOutcomeError as exc:  # it may have gone: never send it twice
         Reply.objects.filter(pk=reply_id).update(status=ReplyStatus.FAILED, error=str(exc)[:200])
         return "failed"

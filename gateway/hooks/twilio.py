@@ -40,6 +40,7 @@ from gateway.models import (
 )
 from gateway.models.citizen import normalise_phone
 from gateway.registry import twilio_auth_token
+from gateway.routing.audience_version import audience_changed
 from gateway.tasks.callbacks import after_status
 from renderers.voice import (
     MenuChoice,
@@ -297,6 +298,7 @@ def stop_calls(delivery: Delivery) -> None:
     citizen = delivery.citizen
     suppression.suppress(citizen.organisation, citizen.phone, Channel.VOICE, source="voice")
     if created or Consent.objects.filter(pk=consent.pk, granted=True).update(**withdrawn):
+        audience_changed(citizen.organisation_id)
         AuditEvent.record(
             "consent.withdrawn",
             consent,

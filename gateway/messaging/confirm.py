@@ -24,6 +24,7 @@ from gateway.audience import suppression
 from gateway.audience.consents import set_consent
 from gateway.messaging.unsubscribe import issue_many, url_of
 from gateway.models import Citizen, EmailConfirmation
+from gateway.routing.audience_version import audience_changed
 from renderers.i18n import gettext
 from renderers.message import Rendition
 from renderers.messaging.compose import direction, language_tag
@@ -126,6 +127,7 @@ def confirm(confirmation: EmailConfirmation) -> Citizen:
         if not EmailConfirmation.objects.filter(pk=confirmation.pk).delete()[0]:
             return citizen  # a parallel click confirmed it first
         Citizen.objects.filter(pk=citizen.pk).update(email_confirmed_at=now)
+        audience_changed(citizen.organisation_id)
         suppression.lift(citizen.organisation, citizen.email, "email")
         set_consent(
             citizen,

@@ -13,10 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import Q
 
 from gateway.models import Announcement, Citizen, Organisation, ProviderAccount
 from gateway.models import WhatsAppTemplate as TemplateRow
+from gateway.routing.audience_version import audience_version
 from renderers.errors import RenderError
 from renderers.message import Message, Rendition
 from renderers.messaging import (
@@ -89,12 +91,22 @@ def used_channels(organisation: Organisation) -> set[str]:
         .filter(organisation=organisation, kind__in=FORMS_OF_CHANNEL)
         .values_list("kind", flat=True)
     )
-    consenting = Citizen.objects.filter(
-        Q(consents__channel__in=list(FORMS_OF_CHANNEL)) & Q(consents__granted=True),
-        organisation=organisation,
-    )
-    kinds |= set(consenting.values_list("consents__channel", flat=True).distinct())
-    return kinds
+    return kinds | consenting_channels(organisation.pk)
+
+
+def consenting_channels(organisation_id: int) -> set[str]:
+    """The messaging channels some citizen of the organisation consents to: a scan of the
+    town's consents, kept until the audience changes (every preview asks)."""
+    key = f"crieur:consenting:{organisation_id}:{audience_version(organisation_id)}"
+    found = cache.get(key)
+    if found is None:
+        consenting = Citizen.objects.filter(
+            Q(consents__channel__in=list(FORMS_OF_CHANNEL)) & Q(consents__granted=True),
+            organisation_id=organisation_id,
+        )
+        found = set(consenting.values_list("consents__channel", flat=True).distinct())
+        cache.set(key, found, timeout=3600)
+    return set(found)
 
 
 def preview_forms(organisation: Organisation) -> tuple[str, ...]:

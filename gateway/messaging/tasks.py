@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import logging
 
+from django.utils import timezone
+
 from channels.base import Recipient
-from channels.errors import ChannelError
+from channels.errors import ChannelError, RetryableChannelError, UnknownOutcomeError
 from gateway.celery import app
 from gateway.models import InboundMessage, ProviderAccount, WebhookEvent
 from gateway.registry import for_organisation
 from renderers.message import Rendition
 
 logger = logging.getLogger(__name__)
+REPLY_TRIES = 4
 
 
 @app.task(name="crieur.whatsapp_webhook")
@@ -29,9 +32,10 @@ def whatsapp_webhook(event_id: int) -> dict[str, int]:
     return done
 
 
-@app.task(name="crieur.whatsapp_reply")
-def send_reply(account_id: int, message_id: str) -> bool:
-    """Answer a citizen's WhatsApp text (inside the window it just opened), once."""
+@app.task(name="crieur.whatsapp_reply", bind=True, max_retries=REPLY_TRIES)
+def send_reply(self, account_id: int, message_id: str) -> bool:
+    """Answer a citizen's WhatsApp text (inside the window it just opened), once: setting
+    `replied_at` is the claim, so a task run again (a worker lost mid-send) sends nothing."""
     inbound = (
         InboundMessage.objects.filter(channel="whatsapp", provider_ref=message_id)
         .select_related("citizen")
@@ -39,6 +43,11 @@ def send_reply(account_id: int, message_id: str) -> bool:
     )
     account = ProviderAccount.objects.filter(pk=account_id).first()
     if inbound is None or account is None or not inbound.reply or inbound.citizen is None:
+        return False
+    claimed = InboundMessage.objects.filter(pk=inbound.pk, replied_at__isnull=True).update(
+        replied_at=timezone.now()
+    )
+    if not claimed:
         return False
     citizen = inbound.citizen
     channel = for_organisation(account.organisation_id).target("whatsapp").channel
@@ -48,6 +57,15 @@ def send_reply(account_id: int, message_id: str) -> bool:
             Recipient(reference=citizen.reference, phone=citizen.phone, locale=citizen.language),
             idempotency_key=f"crieur-reply-{inbound.pk}",
         )
+    except UnknownOutcomeError as exc:  # it may have gone: never send it twice
+        logger.info("whatsapp reply to inbound %s: unknown outcome: %s", inbound.pk, exc)
+        return False
+    except RetryableChannelError as exc:  # not sent: give the claim back, try again later
+        InboundMessage.objects.filter(pk=inbound.pk).update(replied_at=None)
+        if self.request.retries < REPLY_TRIES:
+            raise self.retry(countdown=2 ** (self.request.retries + 1)) from None
+        logger.info("whatsapp reply to inbound %s not sent: %s", inbound.pk, exc)
+        return False
     except ChannelError as exc:
         logger.info("whatsapp reply to inbound %s not sent: %s", inbound.pk, exc)
         return False

@@ -166,9 +166,10 @@ def apply_status(account: ProviderAccount, update: StatusUpdate) -> bool:
 
 
 def receive(account: ProviderAccount, message: InboundMessage) -> bool:
-    """A citizen's message: the 24-hour window opens; a text is a keyword request answered by
-    WhatsApp (once: a replayed webhook changes nothing and sends nothing)."""
-    from gateway.audience.subscriptions import handle_text
+    """A citizen's message: the 24-hour window opens; a text takes the SMS road (keywords, poll
+    answers, questions, free text for moderation) and is answered by WhatsApp, once: a
+    replayed webhook changes nothing and sends nothing."""
+    from gateway.conversation.inbound import handle_text
 
     try:
         phone = normalise_phone(message.sender)

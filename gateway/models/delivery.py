@@ -149,6 +149,13 @@ class Delivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["announcement", "status"]),
+            # The counts per channel, language and status of the report and the deliveries
+            # list, read from the index alone.
+            models.Index(
+                fields=["announcement", "channel", "locale", "status"], name="delivery_counts"
+            ),
+            # The deliveries list, a page at a time in id order.
+            models.Index(fields=["announcement", "id"], name="delivery_pages"),
             # The periodic sweeps: stuck `sending`, stale `planned`, due `deferred`.
             models.Index(fields=["status", "updated_at"]),
             models.Index(fields=["status", "not_before"]),

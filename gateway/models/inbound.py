@@ -28,6 +28,9 @@ class InboundMessage(models.Model):
     keyword = models.CharField(max_length=32, blank=True, help_text="The keyword understood.")
     provider_ref = models.CharField(max_length=64, blank=True, db_index=True)
     reply = models.TextField(blank=True, help_text="What we answered: a replay gets it again.")
+    replied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the reply was sent apart (WhatsApp): sent once."
+    )
     received_at = models.DateTimeField(default=tz.now, db_index=True)
 
     class Meta:

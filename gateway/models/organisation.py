@@ -146,3 +146,17 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganisationLogo(models.Model):
+    """The logo printed on notices and letters; its own table, so that loading an organisation
+    (every request does) never loads the image."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="logo"
+    )
+    image = models.BinaryField()
+    content_type = models.CharField(max_length=20, help_text="image/png or image/jpeg.")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(default=tz.now)

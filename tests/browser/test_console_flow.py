@@ -95,8 +95,8 @@ def test_compose_preview_submit_approve_publish_dashboard(browser, live_server, 
     page.wait_for_url(re.compile(r"/dashboard/$"))
     table = page.get_by_test_id("deliveries")
     table.wait_for()
-    assert table.get_by_role("row", name=re.compile(r"^sms fr")).is_visible()
-    assert table.get_by_role("row", name=re.compile(r"^voice fr")).is_visible()
+    assert table.get_by_role("row", name=re.compile(r"^SMS français")).is_visible()
+    assert table.get_by_role("row", name=re.compile(r"^Appel vocal français")).is_visible()
     assert page.locator("svg.chart polyline").count() >= 2
     shots(page, "dashboard")
     delivered = Delivery.objects.filter(announcement=announcement, status="delivered")
@@ -157,7 +157,7 @@ def test_paper_form_then_search_and_reach_before_publishing(browser, live_server
     assert "+336••••••78" in row.inner_text() and "12 34 56" not in row.inner_text()
     shots(page, "subscriber-found")
     page.get_by_label("Rechercher par nom ou référence").fill("Marchand")
-    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("button", name="Filtrer").click()
     assert page.get_by_test_id("subscribers").get_by_role("row").count() == 2  # header + one
 
     page = log_in(browser, live_server, create_user(org, Role.ADMIN))

@@ -17,7 +17,7 @@ def _isolated_gateway(request, tmp_path, settings):
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = request.node.get_closest_marker("worker") is None
     channels.cache_clear()
-    _forget_shared_buckets(settings)
+    _forget_shared_state(settings)
     yield
     channels.cache_clear()
     app.conf.task_always_eager = eager
@@ -32,14 +32,22 @@ def fresh_buckets(monkeypatch):
     monkeypatch.setattr(ratelimit, "backend", lambda: buckets)
 
 
-def _forget_shared_buckets(settings) -> None:
-    """Redis outlives each test: start every test with full token buckets, so that one test's
-    sign-in failures or provider debt (say, 24 guesses from 127.0.0.1) never refuse the next."""
-    url = getattr(settings, "RATELIMIT_REDIS_URL", "")
-    if url:
-        import redis
+def _forget_shared_state(settings) -> None:
+    """Redis and the cache outlive each test: start every test with full token buckets (one
+    test's 24 sign-in guesses from 127.0.0.1 must not refuse the next one's) and no kept reach
+    estimate (test databases give the next test's rows the same ids)."""
+    from django.core.cache import cache
 
-        client = redis.Redis.from_url(url)
-        keys = list(client.scan_iter("crieur:bucket:*", count=1000))
-        if keys:
-            client.delete(*keys)
+    for url, pattern in (
+        (getattr(settings, "RATELIMIT_REDIS_URL", ""), "crieur:bucket:*"),
+        (settings.CACHES["default"]["LOCATION"], "*crieur:*"),
+    ):
+        if url.startswith(("redis://", "rediss://")):
+            import redis
+
+            client = redis.Redis.from_url(url)
+            keys = list(client.scan_iter(pattern, count=1000))
+            if keys:
+                client.delete(*keys)
+    if "filebased" in settings.CACHES["default"]["BACKEND"]:
+        cache.clear()

@@ -76,3 +76,72 @@ def test_a_worker_sends_one_whatsapp_per_number_and_one_email_per_address(tmp_pa
             ("email", "sent", "email"),
         }
         assert twilio.messages == []
+
+
+def test_a_worker_sends_through_the_esp_and_its_signed_bounces_and_complaints_are_counted(
+    tmp_path,
+):
+    import json
+
+    from django.test import Client
+
+    from gateway.accounts.services import add_account
+    from gateway.audience import suppression
+    from gateway.celery import app
+    from gateway.models import Consent
+    from tests.factories import create_api_key
+    from tests.fakes.mailgun import FakeMailgun
+    from tests.gateway.messaging import FROM
+
+    app.control.purge()
+    with FakeTwilio() as twilio, FakeMailgun() as mailgun:
+        org = create_organisation()
+        account = add_account(org, "email", {"from_address": FROM, **mailgun.settings()})
+        mailed = [
+            create_citizen(org, channels=("email",), email=f"citoyen{i}@example.fr")
+            for i in range(12)
+        ]
+        announcement = create_announcement(org)
+        process = WorkerProcess(twilio, tmp_path / "outbox").start()
+        try:
+            with transaction.atomic():
+                publish(announcement)
+            wait_until_sent(announcement)
+        finally:
+            output = process.stop()
+        assert "Traceback" not in output, output
+
+        to = sorted(m["to"][0].rpartition("<")[2].rstrip(">") for m in mailgun.messages)
+        assert to == sorted(c.email for c in mailed)  # once per address
+        mine = Delivery.objects.filter(announcement=announcement, channel="email")
+        assert set(mine.values_list("status", "provider")) == {("sent", "email")}
+        assert sorted(mine.values_list("provider_ref", flat=True)) == sorted(
+            m["id"] for m in mailgun.messages
+        )
+
+        by_to = {m["to"][0].rpartition("<")[2].rstrip(">"): m for m in mailgun.messages}
+        url = f"/hooks/email/{account.pk}/mailgun/tracking/"
+        client = Client()
+        events = [
+            mailgun.event(by_to["citoyen0@example.fr"], "failed"),
+            mailgun.event(by_to["citoyen1@example.fr"], "failed"),
+            mailgun.event(by_to["citoyen2@example.fr"], "complained"),
+        ]
+        unsigned = client.post(url, json.dumps(events[0]), content_type="application/json")
+        assert unsigned.status_code == 403
+        for payload in events + events:  # every event twice: replays count once
+            answer = client.post(
+                url,
+                json.dumps(payload),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=mailgun.auth_header(),
+            )
+            assert answer.status_code == 200
+        assert suppression.is_suppressed(org, "citoyen0@example.fr", "email")
+        assert not Consent.objects.get(citizen=mailed[2], channel="email").granted
+        key = create_api_key(org)
+        report = client.get(
+            f"/api/announcements/{announcement.pk}/report", HTTP_AUTHORIZATION=f"Bearer {key}"
+        ).json()
+        assert report["email"] == {"bounced": 2, "complained": 1, "unsubscribed": 0}
+        assert twilio.messages == []

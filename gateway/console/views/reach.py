@@ -14,7 +14,7 @@ from gateway.console.subscriber_forms import ui
 from gateway.console.views.announcements import available_actions, not_published
 from gateway.console.words import channel_word
 from gateway.models import Area
-from gateway.routing.reach import estimate_reach
+from gateway.routing.reach import reach_of
 from renderers.i18n import gettext, language, ngettext
 
 
@@ -33,7 +33,7 @@ def reach(request, announcement_id: int):
 
 
 def reach_context(announcement) -> dict:
-    found = estimate_reach(announcement)
+    found = reach_of(announcement)
     lc = ui()
     names = Locale.parse(language(lc)).languages
     areas = dict(
