@@ -34,6 +34,7 @@ PERIODIC_TASKS: dict[str, float | str | None] = {
     "crieur.purge_delivery_details": 24 * 3600.0,
     "crieur.index_announcements": 60.0,
     "crieur.fetch_comments": "COMMENTS_INTERVAL",
+    "crieur.poll_cap_feeds": "CAP_FEED_INTERVAL",
 }
 FAMILY_QUEUE = {
     "sms": "sms",
@@ -113,4 +114,5 @@ app.conf.imports = (
     "gateway.conversation.tasks",
     "gateway.media.jobs",
     "gateway.messaging.tasks",
+    "gateway.alerts.tasks",
 )

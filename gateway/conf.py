@@ -154,6 +154,8 @@ VARIABLES: tuple[Variable, ...] = (
       group="delivery"),
     V("CRIEUR_COMMENTS_SECONDS", "300", "seconds between two fetches of the social accounts' "
       "comments and mentions (moderation)", kind="float", group="delivery"),
+    V("CRIEUR_CAP_FEED_SECONDS", "300", "seconds between two polls of the organisations' CAP "
+      "Atom feeds (MeteoAlarm, préfecture)", kind="float", group="delivery"),
     V("CRIEUR_MEDIA_DIR", "", "this machine's copies of the archived cards and videos, named by "
       "their SHA-256 (the database keeps the originals)", kind="path",
       shown_default="`$CRIEUR_DATA_DIR/media`", group="delivery"),

@@ -52,6 +52,7 @@ class WorkflowError(Exception):
 PUBLISHABLE = (Status.APPROVED, Status.SCHEDULED)
 EDITABLE = (Status.DRAFT, Status.PENDING_APPROVAL, Status.APPROVED, Status.SCHEDULED)
 TEXT_FIELDS = ("title", "summary", "body")
+CAP_FIELDS = ("category", "event", "severity", "certainty", "response_type")
 CANCELLABLE = (
     Status.DRAFT,
     Status.PENDING_APPROVAL,
@@ -75,6 +76,9 @@ def create_announcement(organisation: Organisation, data: dict, *, author=None) 
     """
     topics = _by_slug(Topic, organisation, data.get("topics", []), "topic")
     areas = _by_slug(Area, organisation, data.get("areas", []), "area")
+    follows = data.get("follows")
+    if follows is not None and not organisation.announcements.filter(pk=follows).exists():
+        raise ValueError(f"follows: no announcement {follows} in this organisation")
     with transaction.atomic():
         announcement = Announcement.objects.create(
             organisation=organisation,
@@ -83,6 +87,11 @@ def create_announcement(organisation: Organisation, data: dict, *, author=None) 
             links=list(data.get("links", [])),
             contact=data.get("contact", ""),
             author=author if getattr(author, "is_authenticated", False) else None,
+            follows_id=follows,
+            exercise=bool(data.get("exercise", False)),
+            **{name: data.get(name) or "" for name in CAP_FIELDS},
+            effective_at=data.get("effective_at"),
+            expires_at=data.get("expires_at"),
         )
         announcement.topics.set(topics)
         announcement.areas.set(areas)
@@ -94,6 +103,7 @@ def create_announcement(organisation: Organisation, data: dict, *, author=None) 
                 title=t["title"].strip(),
                 summary=t["summary"].strip(),
                 body=t["body"].strip(),
+                event=(t.get("event") or "").strip(),
             )
             for locale, t in texts.items()
         )
@@ -163,6 +173,38 @@ def _apply(row: Announcement, data: dict) -> tuple[dict, dict]:
     return before, after
 
 
+def follow_up(announcement: Announcement, *, actor=None) -> Announcement:
+    """A new draft, a copy of a published announcement that follows it: the way to correct or
+    extend what was sent (never edited). Published, its CAP alert is an Update."""
+    _require(announcement, actor, roles=None)
+    if announcement.status not in (Status.SENDING, Status.SENT):
+        raise WorkflowError(
+            "conflict",
+            f"announcement is {announcement.status}; only a published announcement is followed "
+            "up (edit this one instead)",
+        )
+    texts = {
+        t.locale: {"title": t.title, "summary": t.summary, "body": t.body, "event": t.event}
+        for t in announcement.texts.all()
+    }
+    data = {
+        **texts[announcement.locale],
+        "locale": announcement.locale,
+        "translations": {k: v for k, v in texts.items() if k != announcement.locale},
+        "urgency": announcement.urgency,
+        "topics": [t.slug for t in announcement.topics.all()],
+        "areas": [a.slug for a in announcement.areas.all()],
+        "links": announcement.links,
+        "contact": announcement.contact,
+        "follows": announcement.pk,
+        "exercise": announcement.exercise,
+        "effective_at": announcement.effective_at,
+        "expires_at": announcement.expires_at,
+        **{name: getattr(announcement, name) for name in CAP_FIELDS},
+    }
+    return create_announcement(announcement.organisation, data, author=actor)
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -210,6 +252,10 @@ def schedule(announcement: Announcement, when: datetime, *, actor=None) -> None:
     Every form is rendered now, so a text that cannot fit is refused today, not at send time.
     """
     _require(announcement, actor, roles=None)
+    if announcement.exercise:
+        raise WorkflowError(
+            "conflict", "exercise: an exercise is not scheduled; publish it with exercise=true"
+        )
     if when <= tz.now():
         raise WorkflowError("conflict", "scheduled_at: must be in the future")
     if announcement.status in (Status.APPROVED, Status.SCHEDULED):
@@ -228,22 +274,33 @@ def schedule(announcement: Announcement, when: datetime, *, actor=None) -> None:
 
 def cancel(announcement: Announcement, *, actor=None) -> int:
     """Cancel (approver or admin): every delivery not yet sent is cancelled. Returns how many
-    were stopped."""
+    were stopped. A published announcement (sending or sent: withdrawn) also emits its CAP
+    Cancel, referencing every earlier alert of the incident."""
     _require(announcement, actor, roles=APPROVERS)
+    from gateway.alerts.emit import emit
     from gateway.tasks.delivery import cancel_deliveries
 
-    _move(announcement, actor, "cancelled", CANCELLABLE, Status.CANCELLED)
+    _move(announcement, actor, "cancelled", (*CANCELLABLE, Status.SENT), Status.CANCELLED)
+    emit(announcement, "Cancel")
     return cancel_deliveries(announcement.pk)
 
 
-def publish(announcement: Announcement, *, actor=None) -> None:
-    """Check that every form renders in every locale, then queue the publication.
+def publish(announcement: Announcement, *, actor=None, exercise: bool = False) -> None:
+    """Check that every form renders in every locale, then queue the publication and emit its
+    CAP alert (an Update when it follows an earlier announcement of the incident).
 
     An approved or scheduled announcement may be published by any member; an urgent one also
-    from draft or pending approval by a member with the alert right. Raises
-    `renderers.RenderError` (the agent must shorten something) or `WorkflowError`.
+    from draft or pending approval by a member with the alert right. An exercise (imported from
+    a CAP Test or Exercise alert) reaches citizens only with `exercise=True`, said explicitly.
+    Raises `renderers.RenderError` (the agent must shorten something) or `WorkflowError`.
     """
     member = _require(announcement, actor, roles=None)
+    if announcement.exercise and not exercise:
+        raise WorkflowError(
+            "conflict",
+            "exercise: this announcement comes from a CAP Test or Exercise alert; "
+            "publish it with exercise=true to send it to citizens",
+        )
     allowed = PUBLISHABLE
     if announcement.urgency == Urgency.URGENT and member is not None and member.can_alert:
         allowed = (*PUBLISHABLE, Status.DRAFT, Status.PENDING_APPROVAL)
@@ -264,7 +321,10 @@ def publish(announcement: Announcement, *, actor=None) -> None:
         audit={"alert": True} if alert else {},
         published_at=tz.now(),
     )
+    from gateway.alerts.emit import emit
     from gateway.tasks.publish import publish_announcement
+
+    emit(announcement, "Alert")
 
     transaction.on_commit(lambda: publish_announcement.delay(announcement.pk))
 

@@ -308,3 +308,5 @@ API_MAX_UPLOAD_BYTES = read("CRIEUR_MAX_UPLOAD_BYTES")
 ANSWER_MAX_AGE_DAYS = read("CRIEUR_ANSWER_MAX_AGE_DAYS")
 # Social comments (Mastodon mentions, Facebook page comments) are fetched every this many seconds.
 COMMENTS_INTERVAL = read("CRIEUR_COMMENTS_SECONDS")
+# CAP Atom feeds (gateway/alerts/feeds.py) are polled every this many seconds.
+CAP_FEED_INTERVAL = read("CRIEUR_CAP_FEED_SECONDS")

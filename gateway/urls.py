@@ -1,6 +1,7 @@
 from django.urls import include, path, re_path
 
 from gateway import verification
+from gateway.alerts import views as cap
 from gateway.api import api
 from gateway.api.docs import redoc_page
 from gateway.conversation.public_urls import urlpatterns as conversation_public
@@ -21,6 +22,8 @@ urlpatterns = [
         name="email_tracking_webhook",
     ),
     path("u/<str:token>", unsubscribe_page, name="unsubscribe"),
+    path("cap/<slug:slug>.atom", cap.feed, name="cap_feed"),
+    path("cap/alerts/<str:identifier>.xml", cap.alert, name="cap_alert"),
     path("console/", include("gateway.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # the language switch (set_language)
     path("inscription/", include("gateway.public.urls")),

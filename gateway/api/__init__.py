@@ -93,3 +93,7 @@ from gateway.conversation.api import (  # noqa: E402
 api.add_router("/polls", polls_router)
 api.add_router("/moderation", moderation_router)
 api.add_router("/questions", questions_router)
+
+from gateway.alerts.api import router as cap_router  # noqa: E402
+
+api.add_router("/cap", cap_router)

@@ -84,6 +84,8 @@ def _out(announcement: Announcement) -> dict:
             {"locale": t.locale, "title": t.title, "summary": t.summary, "body": t.body}
             for t in announcement.texts.all()
         ],
+        "exercise": announcement.exercise,
+        "follows": announcement.follows_id,
     }
 
 
@@ -112,6 +114,24 @@ def create(request, payload: AnnouncementIn):
     except ValueError as exc:
         return Status(422, {"detail": str(exc)})
     return Status(201, _out(_own(request, announcement.pk)))
+
+
+@router.post(
+    "/{announcement_id}/follow-up",
+    response={201: AnnouncementOut, **errors(404, 409)},
+    auth=needs("write"),
+)
+def follow_up(request, announcement_id: Id):
+    """A published announcement is never edited: this makes a draft copy that follows it, to
+    correct or extend it (edit it, then approve and publish: its CAP alert is an Update that
+    references the earlier alerts). 409 unless the announcement is sending or sent."""
+    announcement = _own(request, announcement_id)
+    try:
+        with transaction.atomic():
+            created = publishing.follow_up(announcement, actor=request.auth.user)
+    except publishing.WorkflowError as exc:
+        raise HttpError(workflow_status(exc.code), str(exc)) from None
+    return Status(201, _out(_own(request, created.pk)))
 
 
 @router.get("", response={200: list[AnnouncementOut], **errors()}, auth=needs("read"))
@@ -372,9 +392,11 @@ def schedule(request, announcement_id: Id, payload: ScheduleIn):
     response={202: StatusOut, **errors(404, 409)},
     auth=needs("publish"),
 )
-def publish_now(request, announcement_id: Id):
-    """Publish an approved announcement now (an urgent draft too, with the alert right)."""
-    return Status(202, _step(request, announcement_id, publishing.publish))
+def publish_now(request, announcement_id: Id, exercise: bool = False):
+    """Publish an approved announcement now (an urgent draft too, with the alert right). An
+    exercise (from a CAP Test or Exercise alert) is sent to citizens only with
+    `?exercise=true`; without it, 409."""
+    return Status(202, _step(request, announcement_id, publishing.publish, exercise=exercise))
 
 
 @router.post(

@@ -39,6 +39,17 @@ LocaleCode = Annotated[
 ]
 
 
+CapCategory = Literal[
+    "Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra",
+    "CBRNE", "Other",
+]  # fmt: skip
+CapSeverity = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
+CapCertainty = Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
+CapResponse = Literal[
+    "Shelter", "Evacuate", "Prepare", "Execute", "Avoid", "Monitor", "Assess", "AllClear", "None"
+]
+
+
 class TextIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     summary: str = Field(min_length=1, max_length=2000)
@@ -53,6 +64,17 @@ class AnnouncementIn(TextIn):
     links: list[Link] = []
     contact: str = Field("", max_length=200)
     translations: dict[LocaleCode, TextIn] = {}
+    follows: int | None = Field(
+        None,
+        description="An earlier announcement of the same incident (published: this one "
+        "corrects or extends it, and its CAP alert is an Update referencing the earlier ones).",
+    )
+    category: CapCategory | None = None
+    event: str = Field("", max_length=100)
+    severity: CapSeverity | None = None
+    certainty: CapCertainty | None = None
+    response_type: CapResponse | None = None
+    expires_at: datetime | None = None
 
 
 class TextOut(Schema):
@@ -76,6 +98,10 @@ class AnnouncementOut(Schema):
     scheduled_at: datetime | None
     published_at: datetime | None
     texts: list[TextOut]
+    exercise: bool = Field(
+        False, description="From a CAP Test or Exercise alert: publish needs ?exercise=true."
+    )
+    follows: int | None = None
 
 
 class RenditionOut(Schema):
@@ -313,19 +339,48 @@ class TopicOut(Schema):
     keywords: list[str]
 
 
+class Geocode(Schema):
+    """A CAP geocode of the area, e.g. INSEE 49123 or MeteoAlarm's EMMA_ID FR049."""
+
+    valueName: str = Field(min_length=1, max_length=50, pattern=r"^\S+$")  # noqa: N815
+    value: str = Field(min_length=1, max_length=50, pattern=r"^\S+$")
+
+
+def cap_polygon(value: str) -> str:
+    """A CAP polygon: "lat,lon" pairs separated by spaces, closed (first = last), ≥ 4 points."""
+    from gateway.alerts.parse import CapError, _polygon
+
+    try:
+        _polygon(value)
+    except CapError as exc:
+        raise ValueError(exc.rule) from None
+    if any(len(n.partition(".")[2]) > 6 for n in value.replace(",", " ").split()):
+        raise ValueError("at most 6 decimals per coordinate (about 10 cm)")
+    return value
+
+
+Polygon = Annotated[str, Field(max_length=10_000), AfterValidator(cap_polygon)]
+
+
 class AreaIn(Schema):
     slug: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str = Field(min_length=1, max_length=100)
+    geocodes: list[Geocode] = Field([], max_length=50, description="CAP geocodes (export, feeds)")
+    polygons: list[Polygon] = Field([], max_length=20, description="CAP polygons (export)")
 
 
 class AreaPatch(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    geocodes: list[Geocode] | None = Field(None, max_length=50)
+    polygons: list[Polygon] | None = Field(None, max_length=20)
 
 
 class AreaOut(Schema):
     id: int
     slug: str
     name: str
+    geocodes: list[Geocode] = []
+    polygons: list[str] = []
 
 
 class InboundMessageOut(Schema):

@@ -17,7 +17,7 @@ topics_router = Router(tags=["topics"])
 areas_router = Router(tags=["areas"])
 
 TOPIC_FIELDS = ("id", "slug", "name", "keywords")
-AREA_FIELDS = ("id", "slug", "name")
+AREA_FIELDS = ("id", "slug", "name", "geocodes", "polygons")
 
 
 def _create(request, model, payload, fields):

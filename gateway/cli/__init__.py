@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "gateway.cli.org",
     "gateway.cli.moderate",
     "gateway.cli.ask",
+    "gateway.alerts.cli",
 )
 
 

@@ -31,8 +31,10 @@ def action_word(action: str, ui: str) -> str:
         "unscheduled": gettext(ui, "Retirée du programme"),
         "published": gettext(ui, "Publiée"),
         "cancelled": gettext(ui, "Annulée"),
+        "cap_imported": gettext(ui, "Importée d’une alerte CAP"),
     }
-    return words.get(action, action)
+    # An action without words (a new one) is shown as a neutral word, never as its code.
+    return words.get(action) or gettext(ui, "Autre changement")
 
 
 def history(announcement: Announcement, ui: str) -> list[Step]:

@@ -89,3 +89,7 @@ __all__ += [
     "SenderBlock",
     "WordEntry",
 ]
+
+from gateway.alerts.models import CapAlert, CapFeed  # noqa: E402
+
+__all__ += ["CapAlert", "CapFeed"]

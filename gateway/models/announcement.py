@@ -55,6 +55,18 @@ class Announcement(models.Model):
     response_type = models.CharField(max_length=20, blank=True)
     effective_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    exercise = models.BooleanField(
+        default=False,
+        help_text="From a CAP Test or Exercise alert: sent to citizens only when chosen.",
+    )
+    follows = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followed_by",
+        help_text="The earlier announcement of the same incident: its CAP export is an Update.",
+    )
     scheduled_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     verification_code = models.CharField(max_length=9, unique=True, default=new_verification_code)
@@ -109,6 +121,11 @@ class AnnouncementText(models.Model):
     title = models.CharField(max_length=200)
     summary = models.TextField(help_text="Short form for SMS and social posts.")
     body = models.TextField(help_text="Long form for print and voice.")
+    event = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="CAP event in this language (else the announcement's).",
+    )
 
     class Meta:
         constraints = [

@@ -140,6 +140,10 @@ class Area(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="areas")
     slug = models.SlugField()
     name = models.CharField(max_length=100)
+    # CAP <area>: geocodes as {"valueName": "INSEE", "value": "49123"} (also how imported
+    # alerts are matched to the area), polygons as "lat,lon lat,lon …" closed rings.
+    geocodes = models.JSONField(default=list, blank=True)
+    polygons = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="area_slug")]

@@ -23,6 +23,24 @@ def _isolated_gateway(request, tmp_path, settings):
     app.conf.task_always_eager = eager
 
 
+@pytest.fixture(autouse=True)
+def _every_cap_export_is_valid():
+    """Every CAP alert Crieur emits in any test is checked against cap12.xsd as it is stored."""
+    from django.db.models.signals import post_save
+
+    from gateway.alerts.models import CapAlert
+
+    def check(sender, instance, created, **kwargs):
+        if created and instance.direction == "out":
+            from tests.gateway.alerts.xsd import assert_valid
+
+            assert_valid(instance.xml)
+
+    post_save.connect(check, sender=CapAlert, dispatch_uid="cap-export-valid")
+    yield
+    post_save.disconnect(sender=CapAlert, dispatch_uid="cap-export-valid")
+
+
 @pytest.fixture
 def fresh_buckets(monkeypatch):
     """Empty in-process token buckets for this test, whatever backend the settings choose."""

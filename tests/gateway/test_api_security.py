@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gateway.api import api
 from gateway.api.security import PERMISSIONS, permission_of
-from gateway.models import ApiKey, Area, MediaJob, Role, Topic
+from gateway.models import ApiKey, Area, CapFeed, MediaJob, Role, Topic
 from tests.factories import (
     ANNOUNCEMENT,
     create_account,
@@ -59,6 +59,8 @@ BODIES = {
     },
     ("put", "/api/citizens/{reference}"): CITIZEN,
     ("post", "/api/citizens/import"): {},  # multipart in real use: refused before or at parsing
+    ("post", "/api/cap"): {},  # CAP XML in real use: JSON is refused as not CAP (422)
+    ("post", "/api/cap/feeds"): {"url": "https://feeds.example.org/cap.atom"},
     ("post", "/api/accounts"): {
         "kind": "mastodon",
         "settings": {"base_url": "http://127.0.0.1:1", "access_token": "t0ken-of-ours"},
@@ -190,6 +192,7 @@ def world():
         "account_id": create_account(theirs, label=f"Compte {MARK}").pk,
         "import_id": an_import(theirs),
         "job_id": MediaJob.objects.create(organisation=theirs, key=f"preview:{MARK}").pk,
+        "feed_id": CapFeed.objects.create(organisation=theirs, url=f"https://x.test/{MARK}").pk,
         "name": "video.mp4",
     }
     their_ids |= create_conversation(theirs, their_announcement, MARK)
@@ -203,6 +206,7 @@ def world():
         "account_id": create_account(ours).pk,
         "import_id": an_import(ours),
         "job_id": MediaJob.objects.create(organisation=ours, key="preview:ours").pk,
+        "feed_id": CapFeed.objects.create(organisation=ours, url="https://x.test/ours").pk,
         "name": "video.mp4",
     }
     our_ids |= create_conversation(

@@ -190,6 +190,10 @@ def detail(request, announcement_id: int):
             "reach_url": reverse("console:reach", args=[announcement.pk])
             if not_published(announcement)
             else None,
+            "cap_alerts": announcement.cap_alerts.filter(direction="out").order_by("pk"),
+            "follow_up_url": reverse("console:compose") + f"?follows={announcement.pk}"
+            if announcement.status in (Status.SENDING, Status.SENT)
+            else None,
         },
     )
 
@@ -265,7 +269,8 @@ def run(action: str, announcement: Announcement, request) -> None:
         zone = ZoneInfo(announcement.organisation.timezone)
         publishing.schedule(announcement, when.replace(tzinfo=zone), actor=actor)
     elif action == "publish":
-        publishing.publish(announcement, actor=actor)
+        exercise = request.POST.get("exercise") == "yes"  # the explicit choice (CAP exercises)
+        publishing.publish(announcement, actor=actor, exercise=exercise)
     elif action == "cancel":
         publishing.cancel(announcement, actor=actor)
     else:

@@ -18,6 +18,7 @@ from gateway.console import preview as previews
 from gateway.console import warnings
 from gateway.console.access import member, own_announcement
 from gateway.console.forms import ComposeForm
+from gateway.models import Announcement, Status
 from gateway.publishing import create_announcement, submit
 from gateway.renditions import PREVIEW_FORMS, try_render
 from renderers.errors import RenderError
@@ -31,20 +32,57 @@ def ui_locale() -> str:
 
 @login_required
 def compose(request):
+    """A new announcement; `?follows=ID`: the correction of a published one, prefilled."""
     membership = member(request)
-    form = ComposeForm(membership.organisation, request.POST or None)
+    earlier = _followed(membership, request.POST.get("follows") or request.GET.get("follows"))
+    initial = follow_up_initial(earlier) if earlier else None
+    form = ComposeForm(membership.organisation, request.POST or None, initial=initial)
+    if initial:
+        form.fields["locale"].initial = initial["locale"]
     if request.method == "POST" and form.is_valid():
+        data = form.announcement_data()
+        if earlier is not None:
+            data |= {name: getattr(earlier, name) for name in FOLLOWED_FIELDS}
+            data["follows"] = earlier.pk
         try:
-            announcement = create_announcement(
-                membership.organisation, form.announcement_data(), author=request.user
-            )
+            announcement = create_announcement(membership.organisation, data, author=request.user)
         except ValueError as exc:
             form.add_error(None, str(exc))
         else:
             if request.POST.get("then") == "submit":
                 submit(announcement, actor=request.user)
             return redirect("console:announcement", announcement.pk)
-    return render(request, "console/compose.html", {"form": form, "member": membership})
+    context = {"form": form, "member": membership, "follows": earlier}
+    return render(request, "console/compose.html", context)
+
+
+# What a correction keeps of the announcement it follows (CAP fields the form does not show).
+FOLLOWED_FIELDS = ("category", "event", "severity", "certainty", "response_type", "exercise")
+
+
+def _followed(membership, value: str | None) -> Announcement | None:
+    """The published announcement of the organisation a new one follows (None otherwise)."""
+    if not value or not value.isdigit():
+        return None
+    earlier = own_announcement(membership, int(value))  # another organisation's: 404
+    return earlier if earlier.status in (Status.SENDING, Status.SENT) else None
+
+
+def follow_up_initial(earlier: Announcement) -> dict:
+    """The compose form filled with the published announcement's texts and settings."""
+    initial = {
+        "locale": earlier.locale,
+        "urgency": earlier.urgency,
+        "topics": [t.slug for t in earlier.topics.all()],
+        "areas": [a.slug for a in earlier.areas.all()],
+        "contact": earlier.contact,
+        "links": earlier.links[0] if earlier.links else "",
+    }
+    for text in earlier.texts.all():
+        suffix = "" if text.locale == earlier.locale else f"_{text.locale}"
+        for field in ("title", "summary", "body"):
+            initial[f"{field}{suffix}"] = getattr(text, field)
+    return initial
 
 
 @login_required
