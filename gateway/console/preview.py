@@ -175,6 +175,26 @@ def _folder():
     return settings.MEDIA_DIR / "preview"
 
 
+PREVIEW_MAX_AGE = 24 * 3600.0  # seconds: a preview is for the day it is written
+
+
+def prune_previews(max_age: float = PREVIEW_MAX_AGE, now: float | None = None) -> int:
+    """Delete the kept preview files (page images, their texts, card images) older than
+    `max_age`; a page still open makes them again on its next keystroke. How many went."""
+    import time
+
+    limit = (now or time.time()) - max_age
+    removed = 0
+    for path in _folder().glob("*") if _folder().is_dir() else ():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another worker pruned it meanwhile
+            continue
+    return removed
+
+
 def _write(path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")

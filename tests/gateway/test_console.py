@@ -260,3 +260,23 @@ def test_audio_preview_is_a_wav_or_says_why(client, org, author, saved):
         assert response.content[:4] == b"RIFF"
     else:
         assert response.status_code == 503 and b"espeak-ng" in response.content
+
+
+def test_preview_files_older_than_a_day_are_pruned(settings, tmp_path):
+    import os
+    import time
+
+    from gateway.console.preview import prune_previews
+    from gateway.tasks.periodic import prune_previews as task
+
+    settings.MEDIA_DIR = tmp_path
+    folder = tmp_path / "preview"
+    folder.mkdir()
+    old, new = folder / ("a" * 64 + ".png"), folder / ("b" * 64 + ".json")
+    old.write_bytes(b"x")
+    new.write_bytes(b"{}")
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    assert prune_previews() == 1
+    assert not old.exists() and new.exists()
+    assert task.apply().get() == 0
