@@ -32,6 +32,11 @@ urlpatterns = [
         compose.preview_page,
         name="preview-page",
     ),
+    re_path(
+        r"^preview/page/(?P<form>notice|letter)/(?P<key>[0-9a-f]{64})\.pdf$",
+        compose.preview_pdf,
+        name="preview-pdf",
+    ),
     path("preview/card.jpg", media.card_image, name="preview-card"),
     path("preview/video/", media.start_video, name="preview-video"),
     path("preview/video/<int:job_id>/", media.video_status, name="preview-video-status"),

@@ -83,9 +83,13 @@ def test_preview_shows_every_form_and_counts_the_curly_apostrophe(client, author
     ).content.decode()
     assert 'data-testid="sms-encoding">UCS-2<' in curly
     assert segments(curly) > segments(html)
+    pdfs = re.findall(r'href="(/console/preview/page/(?:notice|letter)/[0-9a-f]{64}\.pdf)"', html)
+    assert len(pdfs) == 2  # each thumbnail opens the whole PDF
+    assert client.get(pdfs[0])["Content-Type"] == "application/pdf"
     other = create_user(create_organisation(), Role.AUTHOR)
     logged_in(client, other)
     assert client.get(pages[0]).status_code == 404  # another organisation's text: not found
+    assert client.get(pdfs[0]).status_code == 404
     assert client.get(pages[0].replace(pages[0][-68:-4], "0" * 64)).status_code == 404
 
 

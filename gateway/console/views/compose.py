@@ -108,9 +108,11 @@ def preview_partial(request):
     query.pop("csrfmiddlewaretoken", None)
     query["preview_locale"] = message.locale
 
+    keys = {}
+
     def page_url(form: str) -> str:  # loaded by the browser, made once per content hash
-        key = previews.remember_page(message, organisation, form)
-        return reverse("console:preview-page", args=[form, key])
+        keys[form] = previews.remember_page(message, organisation, form)
+        return reverse("console:preview-page", args=[form, keys[form]])
 
     errors = []
     text_forms = [form for form in PREVIEW_FORMS if form not in previews.PAGES]
@@ -133,6 +135,9 @@ def preview_partial(request):
             "locales": [(c, n) for c, n in settings.LANGUAGES if c in texts],
             "audio_url": f"{reverse('console:preview-audio')}?{query.urlencode()}",
             "media_query": query.urlencode(),  # the card images of the text being written
+            "print_urls": {  # the thumbnails open the whole PDF
+                form: reverse("console:preview-pdf", args=[form, key]) for form, key in keys.items()
+            },
         },
     )
 
@@ -146,6 +151,23 @@ def preview_page(request, form: str, key: str):
     if message is None:
         raise Http404("no such preview")
     return previews.page_response(message, organisation, form)
+
+
+@login_required
+@require_GET
+def preview_pdf(request, form: str, key: str):
+    """The whole notice or letter being written, by the hash of its text."""
+    organisation = member(request).organisation
+    message = previews.remembered_page(key, organisation)
+    if message is None:
+        raise Http404("no such preview")
+    try:
+        pdf = previews.PAGES[form](message, organisation)
+    except RenderError as error:
+        return HttpResponse(str(error), status=422, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{form}-preview.pdf"'
+    return response
 
 
 @login_required
