@@ -21,7 +21,7 @@ locales: $(STAMP) ## compile the .po catalogs into .mo
 	$(BIN)/pybabel -q compile -D crieur -d locales
 
 demo: install ## build a demo town on the embedded default and publish one announcement
-	$(BIN)/crieur demo
+	$(BIN)/crieur demo $(DEMO_ARGS)
 
 test: install ## run the whole test suite (embedded default: SQLite, no server needed)
 	$(BIN)/pytest -q

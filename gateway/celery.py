@@ -32,6 +32,7 @@ PERIODIC_TASKS: dict[str, float | str | None] = {
     "crieur.sweep": None,
     "crieur.publish_due": None,
     "crieur.purge_delivery_details": 24 * 3600.0,
+    "crieur.prune_previews": 3600.0,
     "crieur.index_announcements": 60.0,
     "crieur.fetch_comments": "COMMENTS_INTERVAL",
     "crieur.poll_cap_feeds": "CAP_FEED_INTERVAL",

@@ -35,4 +35,5 @@ def to_message(announcement: Announcement, locale: str | None = None) -> Message
         verification_code=announcement.verification_code,
         public_url=public_url(announcement),
         poll=poll_value(announcement, text.locale),
+        organisation_address=tuple(line for line in organisation.address_lines or () if line),
     )

@@ -61,3 +61,35 @@ def merge_deliveries(delivery_ids: list[int], out_dir: Path) -> PrintResult:
             else:
                 result.printed.append(pk)
     return result
+
+
+def announcement_letters(announcement: Announcement, out_dir: Path):
+    """The postal deliveries of the announcement (not cancelled or skipped) merged into
+    `out_dir` as the mailroom gets them: PDFs, manifests and rejects (a `MergeResult`)."""
+    from gateway.models import DeliveryStatus
+
+    deliveries = (
+        Delivery.objects.filter(announcement=announcement, channel="post", citizen__isnull=False)
+        .exclude(status__in=(DeliveryStatus.CANCELLED, DeliveryStatus.SKIPPED))
+        .select_related("citizen")
+        .order_by("pk")
+    )
+    return merge_letters(
+        lambda locale: to_message(announcement, locale),
+        (postal_recipient(d.citizen, d.locale) for d in deliveries.iterator(chunk_size=500)),
+        out_dir,
+        place=announcement.organisation.city,
+    )
+
+
+def zip_folder(folder: Path, target) -> list[str]:
+    """Every file of `folder` into the zip file object `target`; the names written."""
+    import zipfile
+
+    names = []
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+            name = str(path.relative_to(folder))
+            archive.write(path, name)
+            names.append(name)
+    return names

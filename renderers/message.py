@@ -41,10 +41,11 @@ class Message:
     verification_code: str = ""
     public_url: str = ""
     poll: Poll | None = None  # a consultation to answer, printed and said with the message
+    organisation_address: tuple[str, ...] = ()  # the return address printed on letters
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "urgency", Urgency(self.urgency))
-        for name in ("topics", "areas", "links"):
+        for name in ("topics", "areas", "links", "organisation_address"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
 

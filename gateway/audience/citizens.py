@@ -20,10 +20,12 @@ import pydantic
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from pydantic_core import PydanticCustomError
 
 from gateway.audience import suppression
 from gateway.audience.changes import diff, snapshot
 from gateway.audience.consents import set_consent
+from gateway.audience.problem_words import problem_text
 from gateway.audience.subscriptions import available_languages
 from gateway.audience.text import code_point, control_characters
 from gateway.models import CHANNELS, Area, AuditEvent, Citizen, Consent, Organisation, Topic
@@ -66,7 +68,9 @@ class CitizenIn(pydantic.BaseModel):
     def not_a_formula(cls, value: str) -> str:
         # A reference ends up in CSV files (manifests, rejects): a spreadsheet would run it.
         if is_formula(value):
-            raise ValueError("must not start with =, +, -, @, a tab or a carriage return")
+            raise PydanticCustomError(
+                "formula", "must not start with =, +, -, @, a tab or a carriage return"
+            )
         return value
 
     @pydantic.field_validator(
@@ -76,7 +80,11 @@ class CitizenIn(pydantic.BaseModel):
     def no_control_characters(cls, value: str) -> str:
         found = control_characters(value)
         if found:
-            raise ValueError(f"contains a control or invisible character ({code_point(found[0])})")
+            raise PydanticCustomError(
+                "control_character",
+                "contains a control or invisible character ({char})",
+                {"char": code_point(found[0])},
+            )
         return value
 
     @pydantic.field_validator("channels", "topics")
@@ -99,9 +107,13 @@ class Problem:
     code: str = ""
     input: str = ""
     address: AddressProblem | None = None
+    params: dict = field(default_factory=dict)  # fill the words of `code`
 
     def message(self, locale: str) -> str:
-        return self.address.message(locale) if self.address else self.problem
+        """The problem in `locale` (by its code; the English text for a code without words)."""
+        if self.address:
+            return self.address.message(locale)
+        return problem_text(self.code, locale, self.params) or self.problem
 
 
 @dataclass
@@ -130,11 +142,23 @@ def check(
     unknown = [c for c in data.channels if c not in CHANNELS]
     if unknown:
         choices = ", ".join(CHANNELS)
-        problems.append(Problem("channels", f"unknown channel {unknown[0]!r} (one of {choices})"))
+        problems.append(
+            Problem(
+                "channels",
+                f"unknown channel {unknown[0]!r} (one of {choices})",
+                code="unknown_channel",
+                params={"channel": unknown[0]},
+            )
+        )
     known_country = is_country_code(data.country)
     if not known_country:
         problems.append(
-            Problem("country", f"unknown country code {data.country!r}", code="country")
+            Problem(
+                "country",
+                f"unknown country code {data.country!r}",
+                code="country",
+                params={"country": data.country},
+            )
         )
     elif data.phone:
         try:
@@ -145,45 +169,61 @@ def check(
                 phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
             )
         except ValidationError as exc:
-            problems.append(Problem("phone", exc.messages[0]))
+            problems.append(Problem("phone", exc.messages[0], code="phone_invalid"))
     reaching = set(data.channels) | set(consents)
     for channel in sorted({"sms", "whatsapp"} & reaching):
         if result.phone and not result.is_mobile:
             problems.append(
-                Problem("channels", f"{channel} needs a mobile phone; this one is a landline")
+                Problem(
+                    "channels",
+                    f"{channel} needs a mobile phone; this one is a landline",
+                    code="landline",
+                )
             )
     for channel in sorted({"sms", "voice", "whatsapp"} & reaching):
         if not data.phone:
-            problems.append(Problem("phone", f"required for the {channel} channel"))
+            problems.append(
+                Problem("phone", f"required for the {channel} channel", code="phone_required")
+            )
     if data.email:
         try:
             validate_email(data.email)
             result.email = data.email
         except ValidationError:
-            problems.append(Problem("email", "not a valid email address"))
+            problems.append(Problem("email", "not a valid email address", code="email_invalid"))
     elif "email" in reaching:
-        problems.append(Problem("email", "required for the email channel"))
+        problems.append(Problem("email", "required for the email channel", code="email_required"))
     if known_country and (data.address_lines or data.postcode or data.city or "post" in reaching):
         problems += _address(data, result)
     if data.language not in available_languages():
-        problems.append(Problem("language", f"unknown language {data.language!r}"))
+        problems.append(Problem("language", f"unknown language {data.language!r}", code="language"))
     try:
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(Problem("timezone", f"unknown time zone {data.timezone!r}"))
+        problems.append(
+            Problem("timezone", f"unknown time zone {data.timezone!r}", code="timezone")
+        )
     if (data.quiet_start is None) != (data.quiet_end is None):
-        problems.append(Problem("quiet_end", "quiet hours need both a start and an end"))
+        problems.append(
+            Problem("quiet_end", "quiet hours need both a start and an end", code="quiet_hours")
+        )
     found = {
         t.slug: t for t in Topic.objects.filter(organisation=organisation, slug__in=data.topics)
     }
     for slug in data.topics:
         if slug not in found:
-            problems.append(Problem("topics", f"unknown topic {slug!r}"))
+            problems.append(
+                Problem("topics", f"unknown topic {slug!r}", code="topic", params={"topic": slug})
+            )
     result.topics = list(found.values())
     if data.area:
         result.area = Area.objects.filter(organisation=organisation, slug=data.area).first()
         if result.area is None:
-            problems.append(Problem("area", f"unknown area {data.area!r}"))
+            problems.append(
+                Problem(
+                    "area", f"unknown area {data.area!r}", code="area", params={"area": data.area}
+                )
+            )
     return (None if problems else result), problems
 
 
@@ -218,7 +258,10 @@ def _locality_input(problem: AddressProblem, data: CitizenIn) -> str:
 def problems_of(error: pydantic.ValidationError) -> list[Problem]:
     return [
         Problem(
-            ".".join(str(p) for p in e["loc"]) or "body", e["msg"].removeprefix("Value error, ")
+            ".".join(str(p) for p in e["loc"]) or "body",
+            e["msg"].removeprefix("Value error, "),
+            code=e["type"] if e["type"] != "value_error" else "invalid",
+            params={k: str(v) for k, v in (e.get("ctx") or {}).items() if k != "error"},
         )
         for e in error.errors()
     ]
@@ -361,7 +404,7 @@ def enter(
     if data.reference and citizen is None:
         taken = Citizen.objects.filter(organisation=organisation, reference=data.reference)
         if taken.exists():
-            return None, [Problem("reference", "already used")]
+            return None, [Problem("reference", "already used", code="reference_used")]
     checked, problems = check(organisation, data, consents=granted_channels(citizen))
     if checked is None:
         return None, problems

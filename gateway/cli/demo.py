@@ -19,6 +19,11 @@ def register(subparsers) -> None:
     parser.add_argument("--citizens", type=int, default=1000, help="number of citizens (1000)")
     parser.add_argument("--out", type=Path, default=Path("var/demo"), help="output folder")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for sending")
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="rebuild even when the previous demo holds work done since (users, announcements)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -27,8 +32,17 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError("--citizens must be between 1 and 1,000,000")
     out = args.out.resolve()
     if out.exists():
-        if not (out / "crieur.sqlite3").exists():
+        database = out / "crieur.sqlite3"
+        if not database.exists():
             raise CLIError(f"{out} exists and is not a demo folder; choose another --out")
+        users, announcements = _work_in(database)
+        if (users > DEMO_USERS or announcements > DEMO_ANNOUNCEMENTS) and not args.reset:
+            raise CLIError(
+                f"{out} holds {users} console users and {announcements} announcements, work done "
+                "since the demo was built: kept. Rebuild from scratch (all of it is deleted) "
+                "with `crieur demo --reset` (make demo DEMO_ARGS=--reset), or use another --out"
+            )
+        print(f"Deleting the previous demo in {out} ({users} users, {announcements} announcements)")
         shutil.rmtree(out)
     out.mkdir(parents=True)
     # The demo always runs on the embedded default, whatever the environment says.
@@ -65,6 +79,23 @@ def run(args: argparse.Namespace) -> int:
         f"{done - built:.1f} s; total {done - started:.1f} s."
     )
     return 0
+
+
+DEMO_USERS = 2  # the demo's agent and mayor
+DEMO_ANNOUNCEMENTS = 1
+
+
+def _work_in(database: Path) -> tuple[int, int]:
+    """(users, announcements) in a demo database; (0, 0) when it cannot be read."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+            users = connection.execute("SELECT count(*) FROM auth_user").fetchone()[0]
+            posts = connection.execute("SELECT count(*) FROM gateway_announcement").fetchone()[0]
+    except sqlite3.Error:
+        return 0, 0
+    return int(users), int(posts)
 
 
 def _wait(console, announcement, timeout: float) -> None:

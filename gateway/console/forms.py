@@ -6,30 +6,47 @@ from django import forms
 from django.conf import settings
 from django.utils import translation
 
-from gateway.models import Area, Organisation, Topic, Urgency
+from gateway.models import Announcement, Area, Organisation, Topic, Urgency
 from renderers.i18n import gettext
 
 
 class ComposeForm(forms.Form):
     """Fields `title`, `summary`, `body` are the source locale's; `<field>_<locale>` translate."""
 
-    def __init__(self, organisation: Organisation, *args, **kwargs) -> None:
+    def __init__(
+        self,
+        organisation: Organisation,
+        *args,
+        announcement: Announcement | None = None,
+        **kwargs,
+    ) -> None:
+        if announcement is not None:
+            kwargs.setdefault("initial", initial_of(announcement))
         super().__init__(*args, **kwargs)
         self.organisation = organisation
+        self.announcement = announcement
         ui = translation.get_language() or settings.LANGUAGE_CODE
+        languages = settings.LANGUAGES
+        if announcement is not None:  # the source language of a saved text stays
+            languages = [(c, n) for c, n in settings.LANGUAGES if c == announcement.locale]
         self.fields["locale"] = forms.ChoiceField(
             label=gettext(ui, "Langue du texte"),
-            choices=settings.LANGUAGES,
-            initial=organisation.default_locale,
+            choices=languages,
+            initial=announcement.locale if announcement else organisation.default_locale,
         )
-        self.fields["title"] = forms.CharField(label=gettext(ui, "Titre"), max_length=200)
+        # dir="auto": a French text typed in the Arabic console reads left to right
+        self.fields["title"] = forms.CharField(
+            label=gettext(ui, "Titre"),
+            max_length=200,
+            widget=forms.TextInput(attrs={"dir": "auto"}),
+        )
         self.fields["summary"] = forms.CharField(
             label=gettext(ui, "Résumé (SMS et réseaux sociaux)"),
-            widget=forms.Textarea(attrs={"rows": 3}),
+            widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
         )
         self.fields["body"] = forms.CharField(
             label=gettext(ui, "Texte complet (affiche, courrier, appel)"),
-            widget=forms.Textarea(attrs={"rows": 8}),
+            widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
         )
         self.fields["urgency"] = forms.ChoiceField(
             label=gettext(ui, "Urgence"),
@@ -65,21 +82,29 @@ class ComposeForm(forms.Form):
                 ("body", gettext(ui, "Texte")),
             )
             for field, label in labels:
-                widget = forms.TextInput if field == "title" else forms.Textarea(attrs={"rows": 3})
+                widget = (
+                    forms.TextInput(attrs={"dir": "auto"})
+                    if field == "title"
+                    else forms.Textarea(attrs={"rows": 3, "dir": "auto"})
+                )
                 self.fields[f"{field}_{code}"] = forms.CharField(
                     label=f"{label} ({name})", required=False, widget=widget
                 )
 
     def translation_locales(self) -> list[tuple[str, str]]:
         """The languages other than the source one, as (code, name)."""
-        source = self.data.get("locale") or self.fields["locale"].initial
+        source = self.source_locale()
         return [(code, name) for code, name in settings.LANGUAGES if code != source]
 
+    def source_locale(self) -> str:
+        return self.data.get("locale") or self.fields["locale"].initial
+
     def translation_fields(self):
-        """Bound fields grouped by language, for the template."""
+        """Bound fields grouped by language, for the template: every language, the source one
+        included (the page hides it, and shows it again when the source language changes)."""
         return [
             (code, name, [self[f"{field}_{code}"] for field in ("title", "summary", "body")])
-            for code, name in self.translation_locales()
+            for code, name in settings.LANGUAGES
         ]
 
     def clean(self):
@@ -102,6 +127,12 @@ class ComposeForm(forms.Form):
                 )
         return data
 
+    def edit_data(self) -> dict:
+        """The changes `gateway.publishing.edit` takes (the source language stays)."""
+        data = self.announcement_data()
+        data.pop("locale")
+        return data
+
     def announcement_data(self) -> dict:
         """The data `gateway.publishing.create_announcement` takes."""
         data = self.cleaned_data
@@ -122,3 +153,24 @@ class ComposeForm(forms.Form):
             "contact": data.get("contact", ""),
             "translations": translations,
         }
+
+
+def initial_of(announcement: Announcement) -> dict:
+    """The form's initial values from a saved announcement (texts of every language)."""
+    source = announcement.text(announcement.locale)
+    initial = {
+        "locale": announcement.locale,
+        "title": source.title,
+        "summary": source.summary,
+        "body": source.body,
+        "urgency": announcement.urgency,
+        "topics": [t.slug for t in announcement.topics.all()],
+        "areas": [a.slug for a in announcement.areas.all()],
+        "contact": announcement.contact,
+        "links": (announcement.links or [""])[0],
+    }
+    for text in announcement.texts.all():
+        if text.locale != announcement.locale:
+            for field in ("title", "summary", "body"):
+                initial[f"{field}_{text.locale}"] = getattr(text, field)
+    return initial

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import base64
 import io
+import json
+import os
+import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pypdfium2
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import translation
 
 from gateway.accounts.preview import account_cards, with_words
@@ -24,6 +30,7 @@ from renderers.i18n import gettext
 from renderers.message import Message
 from renderers.print import PostalRecipient, render_letter
 
+KEY = re.compile(r"[0-9a-f]{64}")
 PAGE_SCALE = 0.75  # 72 dpi × 0.75: an A4 page as a 446 × 631 image, enough to judge a layout
 SPECIMEN_ADDRESS = ("1 place de la Mairie", "00000 EXEMPLE")
 
@@ -84,16 +91,30 @@ def message_from_data(data, organisation: Organisation, locale: str) -> Message:
         links=(link,) if link else (),
         contact=(data.get("contact") or "").strip(),
         timezone=organisation.timezone,
+        organisation_address=tuple(line for line in organisation.address_lines or () if line),
         verification_code="XXXX-XXXX",  # made at saving; same length, so the SMS counts hold
         public_url=f"{settings.PUBLIC_URL}/v/XXXX-XXXX",
     )
 
 
-def preview(message: Message, organisation: Organisation, cards: list | None = None) -> Preview:
+def preview(
+    message: Message,
+    organisation: Organisation,
+    cards: list | None = None,
+    page_url: Callable[[str], str] | None = None,
+    renditions: dict | None = None,
+) -> Preview:
     """Every form of `message`; `cards` (gateway.accounts.preview.account_cards) show each
-    social account's post in its own language (default: in the message's)."""
+    social account's post in its own language (default: in the message's). With `page_url`,
+    the notice and letter pages are URLs the browser loads lazily (`page_response`), not
+    images made now: the text forms answer while the agent types. `renditions`: the SMS and
+    call already made (`try_render`), not made twice."""
     result = Preview(locale=message.locale)
-    result.renditions = try_render(("sms", "voice"), message, organisation)
+    made = renditions or {}
+    if all(form in made for form in ("sms", "voice")):
+        result.renditions = {form: made[form] for form in ("sms", "voice")}
+    else:
+        result.renditions = try_render(("sms", "voice"), message, organisation)
     if message.urgency == Urgency.URGENT:
         result.cell_broadcast = try_render((CELL_BROADCAST,), message, organisation)[CELL_BROADCAST]
     if cards is None:
@@ -105,12 +126,104 @@ def preview(message: Message, organisation: Organisation, cards: list | None = N
             fallback=message.locale,
         )
     result.social = with_words(cards, translation.get_language() or settings.LANGUAGE_CODE)
-    for form, render in (("notice", _notice), ("letter", _letter)):
+    for form, render in PAGES.items():
+        if page_url is not None:
+            result.pages[form] = page_url(form)
+            continue
         try:
             result.pages[form] = first_page_png(render(message, organisation))
         except RenderError as error:
             result.pages[form] = error
     return result
+
+
+def page_key(message: Message, organisation: Organisation, form: str) -> str:
+    """The hash of everything a page image shows: its URL changes when the text does."""
+    from gateway.media.preview import card_key
+
+    return card_key(message, f"page:{form}:{organisation.city}:{PAGE_SCALE}")
+
+
+def remember_page(message: Message, organisation: Organisation, form: str) -> str:
+    """Keep what the page will show under its hash (a small JSON file, nothing rendered yet);
+    the key the browser asks the image by. The text stays out of the URL: a long one would
+    pass the servers' request-line limit (4 KB in gunicorn)."""
+    from gateway.media.jobs import message_values
+
+    key = page_key(message, organisation, form)
+    path = _folder() / f"{key}.json"
+    if not path.exists():
+        values = {"organisation": organisation.pk, "message": message_values(message)}
+        _write(path, json.dumps(values, ensure_ascii=False).encode())
+    return key
+
+
+def remembered_page(key: str, organisation: Organisation) -> Message | None:
+    """The message kept under `key` for this organisation (None: unknown, or another's)."""
+    from gateway.media.jobs import message_from_values
+
+    if not KEY.fullmatch(key):
+        return None
+    path = _folder() / f"{key}.json"
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if values.get("organisation") != organisation.pk:
+        return None
+    return message_from_values(values["message"])
+
+
+def _folder():
+    return settings.MEDIA_DIR / "preview"
+
+
+PREVIEW_MAX_AGE = 24 * 3600.0  # seconds: a preview is for the day it is written
+
+
+def prune_previews(max_age: float = PREVIEW_MAX_AGE, now: float | None = None) -> int:
+    """Delete the kept preview files (page images, their texts, card images) older than
+    `max_age`; a page still open makes them again on its next keystroke. How many went."""
+    import time
+
+    limit = (now or time.time()) - max_age
+    removed = 0
+    for path in _folder().glob("*") if _folder().is_dir() else ():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another worker pruned it meanwhile
+            continue
+    return removed
+
+
+def _write(path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def page_response(message: Message, organisation: Organisation, form: str) -> HttpResponse:
+    """The first page of the notice or letter as a PNG, made once per content hash and kept
+    (`MEDIA_DIR/preview/`); 422 with the reason when it cannot be printed."""
+    if form not in PAGES:
+        return HttpResponse(f"form: unknown page {form!r}", status=422, content_type="text/plain")
+    key = page_key(message, organisation, form)
+    path = _folder() / f"{key}.png"
+    if path.exists():
+        data = path.read_bytes()
+    else:
+        try:
+            data = page_png(PAGES[form](message, organisation))
+        except RenderError as error:
+            return HttpResponse(str(error), status=422, content_type="text/plain; charset=utf-8")
+        _write(path, data)
+    response = HttpResponse(data, content_type="image/png")
+    response["ETag"] = f'"{key}"'
+    response["Cache-Control"] = "private, max-age=86400"  # the URL changes with the text
+    return response
 
 
 def saved_message(announcement: Announcement, locale: str) -> Message:
@@ -132,13 +245,26 @@ def _letter(message: Message, organisation: Organisation) -> bytes:
     return bytes(body)  # type: ignore[arg-type]
 
 
+PAGES = {"notice": _notice, "letter": _letter}
+
+
 def first_page_png(pdf: bytes) -> str:
     """The first page of a PDF as a PNG data: URI (pypdfium2, no external program)."""
+    return "data:image/png;base64," + base64.b64encode(page_png(pdf)).decode("ascii")
+
+
+def page_png(pdf: bytes, scale: float = PAGE_SCALE) -> bytes:
+    """The first page of a PDF as PNG bytes."""
     document = pypdfium2.PdfDocument(pdf)
     try:
-        image = document[0].render(scale=PAGE_SCALE).to_pil()
+        image = document[0].render(scale=scale).to_pil()
     finally:
         document.close()
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+    return out.getvalue()
+
+
+def specimen_letter(message: Message, organisation: Organisation) -> bytes:
+    """The letter as a citizen would get it, addressed to a specimen recipient (a PDF)."""
+    return _letter(message, organisation)

@@ -1,7 +1,9 @@
 """Warnings shown while composing: missing translations, forms that cannot fit, readability.
 
 Readability is deliberately simple and documented: a sentence longer than 25 words, a word
-longer than 12 letters (plain-language guidance for readers with difficulties).
+longer than 15 letters (plain-language guidance for readers with difficulties). Only words
+count: a stray apostrophe or dash is not one; a compound (`Saint-Crieur`, `l’eau`) is measured
+part by part, and names (a capital inside a sentence) are never flagged.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ import regex
 from babel import Locale
 from django.db.models import Count
 
+from gateway.console.words import form_word, language_word
 from gateway.models import Citizen, Organisation
 from renderers.errors import RenderError
 from renderers.i18n import gettext, language, ngettext
 
 LONG_SENTENCE_WORDS = 25
-LONG_WORD_LETTERS = 12
+LONG_WORD_LETTERS = 15  # "renseignements", "stationnement" are ordinary: not flagged
 SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+|\n\s*\n")
-WORD = regex.compile(r"[\p{L}\p{M}’'-]+")
+WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:[’'-]\p{L}[\p{L}\p{M}]*)*")
+PART = regex.compile(r"[’'-]")
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,9 @@ def render_errors(errors: list[tuple[str, RenderError]], ui: str) -> list[Compos
         ComposeWarning(
             "too_long",
             gettext(ui, "{form} ({locale}) ne peut pas être produit : {detail}").format(
-                form=form, locale=error_locale, detail=error.detail
+                form=form_word(form, ui),
+                locale=language_word(error_locale, ui),
+                detail=error.detail,
             ),
         )
         for (form, error_locale), error in errors
@@ -82,21 +88,38 @@ def readability(texts: dict, ui: str) -> list[ComposeWarning]:
                     ComposeWarning(
                         "readability",
                         gettext(ui, "Phrase de {count} mots ({locale}) : « {start}… »").format(
-                            count=len(words), locale=code, start=" ".join(words[:6])
+                            count=len(words),
+                            locale=language_word(code, ui),
+                            start=" ".join(words[:6]),
                         ),
                     )
                 )
-        long_words = sorted({w for w in WORD.findall(words_of) if _letters(w) > LONG_WORD_LETTERS})
+        long_words = sorted(
+            {
+                word
+                for sentence in SENTENCE_END.split(words_of)
+                for index, word in enumerate(WORD.findall(sentence))
+                if _too_long(word, first=index == 0)
+            }
+        )
         if long_words:
             found.append(
                 ComposeWarning(
                     "readability",
                     gettext(ui, "Mots longs ({locale}) : {words}").format(
-                        locale=code, words=", ".join(long_words[:5])
+                        locale=language_word(code, ui), words=", ".join(long_words[:5])
                     ),
                 )
             )
     return found
+
+
+def _too_long(word: str, *, first: bool) -> bool:
+    """A part longer than the limit that is not a name (a capital, but a sentence's first)."""
+    return any(
+        _letters(part) > LONG_WORD_LETTERS and not (part[:1].isupper() and (i or not first))
+        for i, part in enumerate(PART.split(word))
+    )
 
 
 def _letters(word: str) -> int:

@@ -160,7 +160,14 @@ def start(request: HttpRequest) -> HttpResponse:
 
     def refused(status: int, *problems: tuple[str, str]) -> HttpResponse:
         return _page(
-            request, "form.html", organisation, lang, status, values=values, errors=list(problems)
+            request,
+            "form.html",
+            organisation,
+            lang,
+            status,
+            values=values,
+            consent=bool(request.POST.get("consent")),  # the box keeps its state
+            errors=list(problems),
         )
 
     errors: list[tuple[str, str]] = []

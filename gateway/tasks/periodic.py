@@ -55,6 +55,14 @@ def purge_delivery_details() -> dict[str, int]:
     return purge_expired()
 
 
+@app.task(name="crieur.prune_previews")
+def prune_previews() -> int:
+    """Delete the compose previews' kept files older than a day (`MEDIA_DIR/preview/`)."""
+    from gateway.console.preview import prune_previews as prune
+
+    return prune()
+
+
 @app.task(name="crieur.release_deferred")
 def release_deferred() -> int:
     """Deferred deliveries whose `not_before` has come (quiet hours are over) go out now."""

@@ -19,3 +19,19 @@ register = template.Library()
 def t(text: str, **fields: object) -> str:
     words = gettext(translation.get_language() or SOURCE_LOCALE, text)
     return words.format(**fields) if fields else words
+
+
+@register.filter
+def form_word(code: str) -> str:
+    """`{{ card.kind|form_word }}`: a channel, form or account kind in the page's language."""
+    from gateway.console.words import form_word as word
+
+    return word(str(code), translation.get_language() or SOURCE_LOCALE)
+
+
+@register.filter
+def language_word(code: str) -> str:
+    """`{{ card.locale|language_word }}`: a language's name in the page's language."""
+    from gateway.console.words import language_word as word
+
+    return word(str(code), translation.get_language() or SOURCE_LOCALE)

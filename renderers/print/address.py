@@ -74,6 +74,17 @@ ABBREVIATIONS = {
 }
 
 
+CIVILITIES = {
+    "madame": "madame",
+    "mme": "madame",
+    "mademoiselle": "madame",  # the administration says "Madame" to every woman
+    "mlle": "madame",
+    "monsieur": "monsieur",
+    "m": "monsieur",
+    "mr": "monsieur",
+}
+
+
 @dataclass(frozen=True)
 class PostalRecipient:
     """A citizen who receives letters: `name` is line 1, `address` the lines after it.
@@ -95,6 +106,12 @@ class PostalRecipient:
     def address_lines(self) -> tuple[str, ...]:
         """The address block as printed; raises `RenderError(INVALID_ADDRESS)`."""
         return format_address((self.name, *self.address), country=self.country)
+
+    @property
+    def civility(self) -> str:
+        """ "madame" or "monsieur" when the name starts with one (`Mme Anne Dupont`), else ""."""
+        first = self.name.strip().split(" ", 1)[0].rstrip(".").casefold()
+        return CIVILITIES.get(first, "")
 
 
 class AddressProblemCode(StrEnum):

@@ -92,14 +92,21 @@ def render_weekly_letter(
     def story(sizes: Sizes) -> list[Flowable]:
         style = styles(sizes, locale)
         intro = gettext(locale, "Voici les annonces de la semaine.")
+        civility = recipient.civility
         return [
-            *opening(monday, locale, sizes, place=place, subject=title),
+            *opening(monday, locale, sizes, place=place, subject=title, civility=civility),
             para(intro, style["body"]),
             *sections(messages, locale, sizes),
-            *closing(organisation, locale, sizes),
+            *closing(organisation, locale, sizes, civility=civility),
         ]
 
-    content = LetterContent(locale=locale, organisation=organisation, title=title, story=story)
+    content = LetterContent(
+        locale=locale,
+        organisation=organisation,
+        title=title,
+        story=story,
+        sender_address=messages[0].organisation_address if messages else (),
+    )
     letter = render_content_letter(content, recipient, large_print=large_print)
     meta = {**letter.meta, "announcements": len(messages), "year": year, "week": week}
     return Rendition("weekly_letter", locale, letter.media_type, letter.body, meta)

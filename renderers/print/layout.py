@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color, HexColor, white
@@ -32,6 +32,7 @@ from renderers.message import Message, Urgency
 from renderers.print.bidi import RTLParagraph, has_rtl, is_rtl, mirrored
 from renderers.print.fonts import BOLD, REGULAR, register_fonts
 from renderers.print.qr import draw_qr
+from renderers.visual.typography import typeset
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 20 * mm
@@ -116,6 +117,23 @@ def styles(sizes: Sizes, locale: str = "fr") -> dict[str, ParagraphStyle]:
     if is_rtl(locale):
         return {role: mirrored(style) for role, style in roles.items()}
     return roles
+
+
+def typeset_message(message: Message) -> Message:
+    """The message with its language's typography: French spacing, `8 h` and `12 h`, phone
+    numbers and a day with its month kept on one line. U+00A0 everywhere: ReportLab breaks
+    lines at the narrow no-break space U+202F."""
+
+    def fix(value: str) -> str:
+        return typeset(value, message.locale).replace("\u202f", "\u00a0")
+
+    return replace(
+        message,
+        title=fix(message.title),
+        summary=fix(message.summary),
+        body=fix(message.body),
+        contact=fix(message.contact),
+    )
 
 
 def text(value: str) -> str:

@@ -36,6 +36,7 @@ from renderers.print.layout import (
     paragraphs,
     sizes_for,
     styles,
+    typeset_message,
 )
 
 FORM = "letter"
@@ -65,6 +66,7 @@ class LetterContent:
     title: str
     story: StoryFactory
     verification: Message | None = None  # whose QR and code go in every footer
+    sender_address: tuple[str, ...] = ()  # the return address, under the organisation
 
 
 def render_letter(
@@ -75,9 +77,8 @@ def render_letter(
     Form "letter", a PDF; large print when asked or when the recipient needs it.
     Raises `RenderError(INVALID_ADDRESS)` when the address cannot follow NF Z10-011.
     """
-    return render_content_letter(
-        letter_content(message, place=place), recipient, large_print=large_print
-    )
+    content = letter_content(message, place=place, civility=recipient.civility)
+    return render_content_letter(content, recipient, large_print=large_print)
 
 
 def render_content_letter(
@@ -100,22 +101,27 @@ def render_content_letter(
     )
 
 
-def letter_content(message: Message, *, place: str = "") -> LetterContent:
-    """The letter that carries one announcement."""
+def letter_content(message: Message, *, place: str = "", civility: str = "") -> LetterContent:
+    """The letter that carries one announcement, greeting "Madame," or "Monsieur," when the
+    civility is known (`PostalRecipient.civility`)."""
     return LetterContent(
         locale=message.locale,
         organisation=message.organisation,
         title=message.title,
-        story=lambda sizes: message_letter_story(message, sizes, place=place),
+        story=lambda sizes: message_letter_story(message, sizes, place=place, civility=civility),
         verification=message,
+        sender_address=message.organisation_address,
     )
 
 
-def message_letter_story(message: Message, sizes: Sizes, *, place: str) -> list[Flowable]:
+def message_letter_story(
+    message: Message, sizes: Sizes, *, place: str, civility: str = ""
+) -> list[Flowable]:
+    message = typeset_message(message)
     locale = message.locale
     style = styles(sizes, locale)
     day = local_day(message)
-    story = opening(day, locale, sizes, place=place, subject=message.title)
+    story = opening(day, locale, sizes, place=place, subject=message.title, civility=civility)
     urgency_banner = banner(message.urgency, locale, sizes)
     if urgency_banner is not None:
         story[2:2] = [urgency_banner, Spacer(1, sizes.body * 0.6)]
@@ -126,10 +132,37 @@ def message_letter_story(message: Message, sizes: Sizes, *, place: str) -> list[
     for link in message.links:
         label = gettext(locale, "Plus d’informations : {link}").format(link=link)
         story.append(para(label, style["body"]))
-    return story + closing(message.organisation, locale, sizes)
+    return story + closing(message.organisation, locale, sizes, civility=civility)
 
 
-def opening(day: date, locale: str, sizes: Sizes, *, place: str, subject: str) -> list[Flowable]:
+def greeting(civility: str, locale: str) -> str:
+    if civility == "madame":
+        return gettext(locale, "Madame,")
+    if civility == "monsieur":
+        return gettext(locale, "Monsieur,")
+    return gettext(locale, "Madame, Monsieur,")
+
+
+def courtesy(civility: str, locale: str) -> str:
+    if civility == "madame":
+        return gettext(
+            locale,
+            "Nous vous prions d’agréer, Madame, l’expression de nos salutations distinguées.",
+        )
+    if civility == "monsieur":
+        return gettext(
+            locale,
+            "Nous vous prions d’agréer, Monsieur, l’expression de nos salutations distinguées.",
+        )
+    return gettext(
+        locale,
+        "Nous vous prions d’agréer, Madame, Monsieur, l’expression de nos salutations distinguées.",
+    )
+
+
+def opening(
+    day: date, locale: str, sizes: Sizes, *, place: str, subject: str, civility: str = ""
+) -> list[Flowable]:
     """Place and date, subject line and salutation."""
     style = styles(sizes, locale)
     subject_line = gettext(locale, "Objet : {subject}").format(subject=subject)
@@ -138,18 +171,14 @@ def opening(day: date, locale: str, sizes: Sizes, *, place: str, subject: str) -
         Spacer(1, sizes.body * 0.8),
         para(subject_line, style["heading"]),
         Spacer(1, sizes.body * 0.4),
-        para(gettext(locale, "Madame, Monsieur,"), style["body"]),
+        para(greeting(civility, locale), style["body"]),
     ]
 
 
-def closing(organisation: str, locale: str, sizes: Sizes) -> list[Flowable]:
+def closing(organisation: str, locale: str, sizes: Sizes, *, civility: str = "") -> list[Flowable]:
     """Courtesy formula and signature block."""
     style = styles(sizes, locale)
-    formula = gettext(
-        locale,
-        "Nous vous prions d’agréer, Madame, Monsieur, l’expression de nos salutations distinguées.",
-    )
-    kept = [para(formula, style["body"]), Spacer(1, sizes.body)]
+    kept = [para(courtesy(civility, locale), style["body"]), Spacer(1, sizes.body)]
     for flowable in kept:
         flowable.keepWithNext = True  # the signature never stands alone on a page
     return [*kept, para(organisation, style["signature"], bold=True)]
@@ -226,11 +255,17 @@ class LetterLayout:
     def _draw_first_page_furniture(self, canvas: Canvas, content: LetterContent) -> None:
         # The sender sits left of the window whatever the script, like the address block.
         style = styles(self.sizes)["heading" if self.sizes.large else "body"]
-        sender = para(content.organisation, style, bold=True)
         width = WINDOW_LEFT - MARGIN - 8 * mm
-        _, height = sender.wrap(width, WINDOW_TOP + WINDOW_HEIGHT)
         top = PAGE_HEIGHT - 15 * mm
-        sender.drawOn(canvas, MARGIN, top - height)
+        height = 0.0
+        blocks = [para(content.organisation, style, bold=True)]
+        if content.sender_address:  # the return address, for the post office and the reply
+            small = styles(self.sizes)["body"]
+            blocks.append(para("\n".join(content.sender_address), small))
+        for block in blocks:
+            _, block_height = block.wrap(width, WINDOW_TOP + WINDOW_HEIGHT)
+            block.drawOn(canvas, MARGIN, top - height - block_height)
+            height += block_height
         reference_size = 16 if self.sizes.large else self.sizes.footer
         self.reference_y = top - height - reference_size * 1.6
         canvas.saveState()

@@ -75,7 +75,8 @@ class _Job:
     place: str
     large_print: bool
     title: str
-    letters: tuple[tuple[str, tuple[str, ...], str], ...]  # reference, address, locale
+    letters: tuple[tuple[str, tuple[str, ...], str, str], ...]  # reference, address, locale,
+    # civility
 
 
 def merge_letters(
@@ -118,7 +119,9 @@ def merge_letters(
                     rejected += 1
                     continue
                 output = outputs[recipient.large_print]
-                output.pending.append((recipient.reference, address, message.locale))
+                output.pending.append(
+                    (recipient.reference, address, message.locale, recipient.civility)
+                )
                 if len(output.pending) >= chunk_size:
                     runner.submit(output, output.take_job(messages.all(), place))
                     runner.collect(block=False)
@@ -147,13 +150,14 @@ def render_chunk(job: _Job) -> tuple[bytes, tuple[int, ...]]:
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, title=job.title)
     sizes = sizes_for(job.large_print)
-    layouts: dict[str, LetterLayout] = {}
+    layouts: dict[tuple[str, str], LetterLayout] = {}  # one per language and greeting
     pages = []
-    for reference, address, locale in job.letters:
-        layout = layouts.get(locale)
+    for reference, address, locale, civility in job.letters:
+        layout = layouts.get((locale, civility))
         if layout is None:
-            content = letter_content(job.messages[locale], place=job.place)
-            layout = layouts[locale] = LetterLayout(canvas, content, sizes)
+            message = job.messages[locale]
+            content = letter_content(message, place=job.place, civility=civility)
+            layout = layouts[locale, civility] = LetterLayout(canvas, content, sizes)
         pages.append(layout.draw(canvas, address, reference))
     canvas.save()
     return buffer.getvalue(), tuple(pages)
@@ -184,7 +188,7 @@ class _Output:
     def __init__(self, pdf: Path, manifest: Path) -> None:
         self.pdf_path = pdf
         self.manifest_path = manifest
-        self.pending: list[tuple[str, tuple[str, ...], str]] = []
+        self.pending: list[tuple[str, tuple[str, ...], str, str]] = []
         self.large_print = "large" in pdf.stem
         self.joiner: PDFJoiner | None = None
         self.manifest_file: TextIO | None = None
@@ -204,7 +208,7 @@ class _Output:
         assert self.manifest_file is not None
         writer = safe_writer(self.manifest_file)
         first_page = self.joiner.pages + 1
-        for (reference, _, locale), count in zip(job.letters, pages, strict=True):
+        for (reference, _, locale, _civility), count in zip(job.letters, pages, strict=True):
             self.letters += 1
             large = "yes" if self.large_print else "no"
             writer.writerow((self.letters, reference, count, large, first_page, locale))

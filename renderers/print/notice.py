@@ -21,6 +21,7 @@ from renderers.print.layout import (
     paragraphs,
     sizes_for,
     styles,
+    typeset_message,
 )
 
 FORM = "notice"
@@ -59,7 +60,8 @@ def notice_story(message: Message, sizes: Sizes) -> list[Flowable]:
 
 
 def announcement_story(message: Message, sizes: Sizes, *, title_style: str) -> list[Flowable]:
-    """Banner, title, date, body, contact and links of one announcement."""
+    """Banner, title, publication date, body, contact and links of one announcement."""
+    message = typeset_message(message)
     locale = message.locale
     style = styles(sizes, locale)
     story: list[Flowable] = []
@@ -67,7 +69,9 @@ def announcement_story(message: Message, sizes: Sizes, *, title_style: str) -> l
     if urgency_banner is not None:
         story += [urgency_banner, Spacer(1, sizes.body * 0.8)]
     story.append(para(message.title, style[title_style]))
-    story.append(para(full_date(message), style["heading"]))
+    # Labelled: a bare date under the title reads like the day of the event.
+    published = gettext(locale, "Publié le {date}").format(date=full_date(message))
+    story.append(para(published, style["heading"]))
     for flowable in story:
         # Banner, title and date never end a page apart from the text they announce.
         flowable.keepWithNext = 1

@@ -21,6 +21,7 @@ from renderers.social.counting import (
     x_length,
 )
 from renderers.social.threads import split_thread
+from renderers.visual.typography import typeset
 
 Image = tuple[str, str]  # (URL or path, alt text)
 
@@ -54,7 +55,8 @@ def compose_post_text(message: Message, *, long_form: bool = False) -> str:
     """The text a post says: alert prefix, summary (or title + body), link, hashtags."""
     locale = message.locale
     text = f"{message.title.strip()}\n\n{message.body.strip()}" if long_form else message.summary
-    text = text.strip()
+    # `8 h`, `12 h` and `: ; ! ?` stay with their word (U+00A0: one unit on every network).
+    text = typeset(text.strip(), locale).replace("\u202f", "\u00a0")
     if message.urgency is Urgency.URGENT:
         alert = gettext(locale, "ALERTE :")  # a plain call, so extraction finds it
         text = f"{alert} {text}"

@@ -245,7 +245,9 @@ def test_one_organisation_with_every_kind_of_account(deployment, fakes, tmp_path
     assert len(fakes["bluesky_a"].posts) == 1
     assert fakes["bluesky_a"].posts[0]["text"].startswith("ALERT: Loire flood")
     assert fakes["bluesky_a"].posts[0]["langs"] == ["en"]
-    assert [p["text"][:26] for p in fakes["x_a"].posts] == ["ALERTE : Crue de la Loire "]
+    assert [p["text"][:26] for p in fakes["x_a"].posts] == [
+        "ALERTE : Crue de la Loire\u00a0"
+    ]  # " :" kept together
     assert len(fakes["facebook_a"].posts) == 1
     assert "Un gymnase est ouvert." in fakes["facebook_a"].posts[0]["message"]
     posts = Delivery.objects.filter(announcement_id=ann, citizen__isnull=True)

@@ -96,3 +96,27 @@ def test_demo_builds_a_town_and_delivers_everywhere(tmp_path):
     assert letters and PdfReader(letters[0]).pages
     assert (out / "notice-fr.pdf").exists() and (out / "notice-en.pdf").exists()
     assert "+336" not in result.stdout and "+336" not in result.stderr
+
+
+def test_demo_again_keeps_work_done_since_unless_reset(tmp_path):
+    import sqlite3
+
+    out = tmp_path / "demo"
+    assert crieur("demo", "--citizens", "5", "--out", out, cwd=tmp_path).returncode == 0
+    again = crieur("demo", "--citizens", "5", "--out", out, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert f"Deleting the previous demo in {out} (2 users, 1 announcements)" in again.stdout
+    with sqlite3.connect(out / "crieur.sqlite3") as db:  # an agent made an account since
+        db.execute(
+            "INSERT INTO auth_user (username, password, is_superuser, first_name, last_name, "
+            "email, is_staff, is_active, date_joined) "
+            "VALUES ('marie', '', 0, '', '', '', 0, 1, '2026-12-01')"
+        )
+    kept = crieur("demo", "--citizens", "5", "--out", out, cwd=tmp_path)
+    assert kept.returncode == 2
+    assert "holds 3 console users and 1 announcements" in kept.stderr
+    assert "--reset" in kept.stderr and "Traceback" not in kept.stderr
+    with sqlite3.connect(out / "crieur.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM auth_user").fetchone()[0] == 3
+    reset = crieur("demo", "--citizens", "5", "--out", out, "--reset", cwd=tmp_path)
+    assert reset.returncode == 0, reset.stderr

@@ -69,12 +69,28 @@ def test_preview_shows_every_form_and_counts_the_curly_apostrophe(client, author
     assert 'data-testid="sms-encoding">GSM-7<' in html
     for card in ("sms", "social-mastodon", "voice", "notice", "letter"):
         assert f'data-testid="{card}"' in html
-    assert html.count("data:image/png;base64,") == 2  # the notice and the letter's first page
+    assert "data:image/png;base64," not in html  # no inline images on every keystroke
+    pages = re.findall(r'src="(/console/preview/page/(?:notice|letter)/[0-9a-f]{64}\.png)"', html)
+    assert len(pages) == 2  # the notice and the letter's first page, loaded by URL
+    assert all(len(url) < 120 for url in pages)  # the text is not in the URL
+    for url in pages:
+        image = client.get(url)
+        assert image["Content-Type"] == "image/png" and image.content[:4] == b"\x89PNG"
+        again = client.get(url)  # kept by content hash
+        assert again.content == image.content and again["ETag"] == image["ETag"]
     curly = client.post(
         reverse("console:preview"), {**COMPOSE, "summary": COMPOSE["summary"] + " ’" * 40}
     ).content.decode()
     assert 'data-testid="sms-encoding">UCS-2<' in curly
     assert segments(curly) > segments(html)
+    pdfs = re.findall(r'href="(/console/preview/page/(?:notice|letter)/[0-9a-f]{64}\.pdf)"', html)
+    assert len(pdfs) == 2  # each thumbnail opens the whole PDF
+    assert client.get(pdfs[0])["Content-Type"] == "application/pdf"
+    other = create_user(create_organisation(), Role.AUTHOR)
+    logged_in(client, other)
+    assert client.get(pages[0]).status_code == 404  # another organisation's text: not found
+    assert client.get(pdfs[0]).status_code == 404
+    assert client.get(pages[0].replace(pages[0][-68:-4], "0" * 64)).status_code == 404
 
 
 def test_preview_warns_about_missing_translation_length_and_readability(client, org, author):
@@ -191,7 +207,13 @@ def test_schedule_then_only_an_approver_cancels(client, org, author, approver):
     announcement.refresh_from_db()
     assert announcement.status == Status.SCHEDULED  # refused: authors do not cancel
     logged_in(client, approver)
-    client.post(reverse("console:act", args=[announcement.pk, "cancel"]))
+    asked = client.post(reverse("console:act", args=[announcement.pk, "cancel"]))
+    assert asked.url == reverse("console:cancel-confirm", args=[announcement.pk])
+    announcement.refresh_from_db()
+    assert announcement.status == Status.SCHEDULED  # irreversible: not without confirming
+    page = client.get(asked.url).content.decode()
+    assert "définitive" in page
+    client.post(reverse("console:act", args=[announcement.pk, "cancel"]), {"confirmed": "yes"})
     announcement.refresh_from_db()
     assert announcement.status == Status.CANCELLED
 
@@ -242,3 +264,23 @@ def test_audio_preview_is_a_wav_or_says_why(client, org, author, saved):
         assert response.content[:4] == b"RIFF"
     else:
         assert response.status_code == 503 and b"espeak-ng" in response.content
+
+
+def test_preview_files_older_than_a_day_are_pruned(settings, tmp_path):
+    import os
+    import time
+
+    from gateway.console.preview import prune_previews
+    from gateway.tasks.periodic import prune_previews as task
+
+    settings.MEDIA_DIR = tmp_path
+    folder = tmp_path / "preview"
+    folder.mkdir()
+    old, new = folder / ("a" * 64 + ".png"), folder / ("b" * 64 + ".json")
+    old.write_bytes(b"x")
+    new.write_bytes(b"{}")
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    assert prune_previews() == 1
+    assert not old.exists() and new.exists()
+    assert task.apply().get() == 0

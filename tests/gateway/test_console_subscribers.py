@@ -108,7 +108,7 @@ def test_each_problem_is_next_to_its_field(client, org):
         reverse("console:paper-form"),
         {**PAPER, "phone": "", "channels": ["sms"], "form_reference": ""},
     ).content.decode()
-    assert re.search(r'id="id_phone-error">[^<]*required for the sms channel', html)
+    assert re.search(r'id="id_phone-error">[^<]*Le numéro de téléphone est obligatoire', html)
     assert re.search(r'id="id_form_reference-error">', html)
     none = client.post(reverse("console:paper-form"), {**PAPER, "channels": []}).content.decode()
     assert re.search(r'id="id_channels-error">Cochez au moins un canal', none)
@@ -120,7 +120,8 @@ def test_a_used_reference_is_refused_not_a_500(client, org):
     logged_in(client, org)
     response = client.post(reverse("console:paper-form"), {**PAPER, "reference": "PAPER-1"})
     assert response.status_code == 422
-    assert re.search(r'id="id_reference-error">already used', response.content.decode())
+    html = response.content.decode()
+    assert re.search(r'id="id_reference-error">Cette référence est déjà utilisée', html)
 
 
 def test_import_is_for_admins(client, org):

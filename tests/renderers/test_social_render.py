@@ -46,9 +46,9 @@ def test_one_rendition_with_posts_counts_and_limit(form):
 
 def test_short_message_is_a_single_unnumbered_post():
     (post,) = render_mastodon(create_message()).meta["posts"]
-    assert post == (
-        "Travaux rue Garibaldi du 3 au 14 mars : circulation alternée de 8 h à 17 h."
-        f"\n\nDétails : {URL}\n\n#Travaux #Voirie"
+    assert post == (  # no-break spaces: "8 h", "14 mars" and " :" never split on a screen
+        "Travaux rue Garibaldi du 3 au 14\u00a0mars\u00a0: circulation alternée de 8\u00a0h à "
+        f"17\u00a0h.\n\nDétails : {URL}\n\n#Travaux #Voirie"
     )
 
 

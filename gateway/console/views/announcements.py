@@ -16,10 +16,12 @@ from django.views.decorators.http import require_POST
 
 from gateway import publishing
 from gateway.accounts.preview import account_cards
+from gateway.console import history, warnings
 from gateway.console import preview as previews
-from gateway.console import warnings
 from gateway.console.access import is_approver, member, own_announcement
+from gateway.console.forms import ComposeForm
 from gateway.console.views.compose import ui_locale
+from gateway.console.views.prints import print_locales
 from gateway.conversation.polls import poll_of
 from gateway.models import Announcement, Status, Urgency
 from renderers.errors import RenderError
@@ -59,21 +61,62 @@ def done(action: str, ui: str) -> str:
     }[action]
 
 
+def urgency_word(urgency: str, ui: str | None = None) -> str:
+    ui = ui or ui_locale()
+    words = {
+        Urgency.INFO: gettext(ui, "Information"),
+        Urgency.IMPORTANT: gettext(ui, "Important"),
+        Urgency.URGENT: gettext(ui, "Urgent"),
+    }
+    return words.get(urgency, urgency)
+
+
 @login_required
 def home(request):
+    """The latest announcements, filtered by state, urgency or "mine"; sent-back ones say why."""
     membership = member(request)
-    announcements = (
-        Announcement.objects.filter(organisation=membership.organisation)
+    ui = ui_locale()
+    announcements = Announcement.objects.filter(organisation=membership.organisation)
+    chosen = {
+        "status": request.GET.get("status", ""),
+        "urgency": request.GET.get("urgency", ""),
+        "mine": request.GET.get("mine", ""),
+    }
+    if chosen["status"] in Status.values:
+        announcements = announcements.filter(status=chosen["status"])
+    if chosen["urgency"] in Urgency.values:
+        announcements = announcements.filter(urgency=chosen["urgency"])
+    if chosen["mine"]:
+        announcements = announcements.filter(author=request.user)
+    announcements = list(
+        announcements.select_related("author")
         .prefetch_related("texts")
         .order_by("-created_at")[:50]
     )
-    rows = [(a, a.text().title, status_word(a.status)) for a in announcements]
+    reasons = history.sent_back(announcements)
+    rows = [
+        {
+            "a": a,
+            "title": a.text().title,
+            "status": status_word(a.status, ui),
+            "urgency": urgency_word(a.urgency, ui),
+            "sent_back": reasons.get(a.pk),
+        }
+        for a in announcements
+    ]
     from gateway.conversation.views import summary
 
     return render(
         request,
         "console/home.html",
-        {"rows": rows, "member": membership, "conversation": summary(membership.organisation)},
+        {
+            "rows": rows,
+            "member": membership,
+            "conversation": summary(membership.organisation),
+            "chosen": chosen,
+            "statuses": [(s, status_word(s, ui)) for s in Status.values],
+            "urgencies": [(u, urgency_word(u, ui)) for u in Urgency.values],
+        },
     )
 
 
@@ -133,6 +176,16 @@ def detail(request, announcement_id: int):
             "audio_url": reverse("console:announcement-audio", args=[announcement.pk])
             + f"?locale={shown.locale}",
             "actions": available_actions(announcement, membership, request.user),
+            "editable": announcement.status in publishing.EDITABLE,
+            "print_locales": print_locales(announcement),
+            "print_urls": {
+                "notice": reverse("console:notice-pdf", args=[announcement.pk])
+                + f"?locale={shown.locale}",
+                "letter": reverse("console:letter-pdf", args=[announcement.pk])
+                + f"?locale={shown.locale}",
+            },
+            "sent_back": history.sent_back([announcement]).get(announcement.pk),
+            "history": history.history(announcement, ui_locale()),
             "poll": poll_of(announcement),
             "reach_url": reverse("console:reach", args=[announcement.pk])
             if not_published(announcement)
@@ -182,6 +235,8 @@ def act(request, announcement_id: int, action: str):
     membership = member(request)
     announcement = own_announcement(membership, announcement_id)
     ui = ui_locale()
+    if action == "cancel" and request.POST.get("confirmed") != "yes":
+        return redirect("console:cancel-confirm", announcement.pk)  # irreversible: ask first
     try:
         with transaction.atomic():
             run(action, announcement, request)
@@ -220,3 +275,53 @@ def run(action: str, announcement: Announcement, request) -> None:
         publishing.cancel(announcement, actor=actor)
     else:
         raise publishing.WorkflowError("conflict", f"unknown action {action!r}")
+
+
+@login_required
+def edit(request, announcement_id: int):
+    """The compose form on a saved announcement (a draft, one sent back, or not yet sent)."""
+    membership = member(request)
+    announcement = own_announcement(membership, announcement_id)
+    ui = ui_locale()
+    if announcement.status not in publishing.EDITABLE:
+        messages.error(request, gettext(ui, "Cette annonce ne peut plus être modifiée."))
+        return redirect("console:announcement", announcement.pk)
+    form = ComposeForm(membership.organisation, request.POST or None, announcement=announcement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                publishing.edit(announcement, form.edit_data(), actor=request.user)
+                if request.POST.get("then") == "submit" and announcement.status == Status.DRAFT:
+                    publishing.submit(announcement, actor=request.user)
+        except publishing.WorkflowError as exc:
+            form.add_error(None, refusal(exc.code, ui))
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, gettext(ui, "Modifications enregistrées."))
+            return redirect("console:announcement", announcement.pk)
+    return render(
+        request,
+        "console/compose.html",
+        {
+            "form": form,
+            "member": membership,
+            "editing": announcement,
+            "sent_back": history.sent_back([announcement]).get(announcement.pk),
+        },
+    )
+
+
+@login_required
+def cancel_confirm(request, announcement_id: int):
+    """Cancelling cannot be undone: a page that says so, with the button that does it."""
+    membership = member(request)
+    announcement = own_announcement(membership, announcement_id)
+    if "cancel" not in available_actions(announcement, membership, request.user):
+        messages.error(request, refusal("conflict", ui_locale()))
+        return redirect("console:announcement", announcement.pk)
+    return render(
+        request,
+        "console/cancel_confirm.html",
+        {"member": membership, "announcement": announcement, "title": announcement.text().title},
+    )

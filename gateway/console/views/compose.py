@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -95,27 +95,37 @@ def preview_partial(request):
     texts = previews.texts_from_data(data, source)
     locale = data.get("preview_locale") or source
     fallback = organisation.default_locale if organisation.default_locale in texts else source
+    messages = {code: previews.message_from_data(data, organisation, code) for code in texts}
     cards = account_cards(
         organisation,
-        lambda code: previews.message_from_data(data, organisation, code),
+        lambda code: messages.get(code) or previews.message_from_data(data, organisation, code),
         texts,
         source=source,
         fallback=fallback,
     )
-    shown = previews.preview(
-        previews.message_from_data(data, organisation, locale), organisation, cards
-    )
-    found = warnings.missing_translations(texts, organisation, fallback, ui_locale())
-    errors = []
-    for code in texts:
-        message = previews.message_from_data(data, organisation, code)
-        results = try_render(PREVIEW_FORMS, message, organisation)
-        errors += [((form, code), e) for form, e in results.items() if isinstance(e, RenderError)]
-    found += warnings.render_errors(errors, ui_locale())
-    found += warnings.readability(texts, ui_locale())
+    message = messages.get(locale) or previews.message_from_data(data, organisation, locale)
     query = data.copy()
     query.pop("csrfmiddlewaretoken", None)
-    query["preview_locale"] = shown.locale
+    query["preview_locale"] = message.locale
+
+    keys = {}
+
+    def page_url(form: str) -> str:  # loaded by the browser, made once per content hash
+        keys[form] = previews.remember_page(message, organisation, form)
+        return reverse("console:preview-page", args=[form, keys[form]])
+
+    errors = []
+    text_forms = [form for form in PREVIEW_FORMS if form not in previews.PAGES]
+    made = {}
+    for code, each in messages.items():
+        made[code] = results = try_render(text_forms, each, organisation)
+        errors += [((form, code), e) for form, e in results.items() if isinstance(e, RenderError)]
+    shown = previews.preview(
+        message, organisation, cards, page_url=page_url, renditions=made.get(message.locale)
+    )
+    found = warnings.missing_translations(texts, organisation, fallback, ui_locale())
+    found += warnings.render_errors(errors, ui_locale())
+    found += warnings.readability(texts, ui_locale())
     return render(
         request,
         "console/_preview.html",
@@ -125,8 +135,39 @@ def preview_partial(request):
             "locales": [(c, n) for c, n in settings.LANGUAGES if c in texts],
             "audio_url": f"{reverse('console:preview-audio')}?{query.urlencode()}",
             "media_query": query.urlencode(),  # the card images of the text being written
+            "print_urls": {  # the thumbnails open the whole PDF
+                form: reverse("console:preview-pdf", args=[form, key]) for form, key in keys.items()
+            },
         },
     )
+
+
+@login_required
+@require_GET
+def preview_page(request, form: str, key: str):
+    """The first page of the notice or letter being written, by the hash of its text."""
+    organisation = member(request).organisation
+    message = previews.remembered_page(key, organisation)
+    if message is None:
+        raise Http404("no such preview")
+    return previews.page_response(message, organisation, form)
+
+
+@login_required
+@require_GET
+def preview_pdf(request, form: str, key: str):
+    """The whole notice or letter being written, by the hash of its text."""
+    organisation = member(request).organisation
+    message = previews.remembered_page(key, organisation)
+    if message is None:
+        raise Http404("no such preview")
+    try:
+        pdf = previews.PAGES[form](message, organisation)
+    except RenderError as error:
+        return HttpResponse(str(error), status=422, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{form}-preview.pdf"'
+    return response
 
 
 @login_required
