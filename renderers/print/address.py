@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 from babel import Locale
 
 from renderers.errors import RenderError, RenderErrorCode
-from renderers.i18n import gettext
+from renderers.i18n import babel_locale, gettext
 from renderers.print.fonts import FONTS_DIR
 
 MAX_LINES_FR = 6
@@ -133,8 +133,12 @@ class AddressProblem:
     params: dict[str, str | int] = field(default_factory=dict)
 
     def message(self, locale: str) -> str:
-        """The reason, naming the line, in `locale`."""
-        return _message(self.code, locale, self.params).format(line=self.line, **self.params)
+        """The reason, naming the line, in `locale`. In a right-to-left language the values
+        quoted from the address are isolated (FSI … PDI), so a French line keeps its order."""
+        params = self.params
+        if Locale.parse(babel_locale(locale)).character_order == "right-to-left":
+            params = {k: f"\u2068{v}\u2069" if isinstance(v, str) else v for k, v in params.items()}
+        return _message(self.code, locale, self.params).format(line=self.line, **params)
 
 
 def _message(code: AddressProblemCode, locale: str, params: dict) -> str:
