@@ -141,7 +141,8 @@ def page_key(message: Message, organisation: Organisation, form: str) -> str:
     """The hash of everything a page image shows: its URL changes when the text does."""
     from gateway.media.preview import card_key
 
-    return card_key(message, f"page:{form}:{organisation.city}:{PAGE_SCALE}")
+    # The organisation is in the key: its JSON is only ever read back for that organisation.
+    return card_key(message, f"page:{form}:{organisation.pk}:{organisation.city}:{PAGE_SCALE}")
 
 
 def remember_page(message: Message, organisation: Organisation, form: str) -> str:

@@ -56,6 +56,18 @@ def segments(html: str) -> int:
     return int(re.search(r'data-testid="sms-segments">(\d+)<', html).group(1))
 
 
+def test_two_towns_previewing_the_same_text_each_get_their_page(client):
+    """A preview page is kept by content hash: two organisations in towns of the same name,
+    typing the same text, once shared a hash, and the second one's notice image was a 404."""
+    for _ in range(2):
+        organisation = create_organisation(city="Saint-Crieur")
+        client.force_login(create_user(organisation, Role.AUTHOR))
+        html = client.post(reverse("console:preview"), COMPOSE).content.decode()
+        url = re.search(r'src="(/console/preview/page/notice/[0-9a-f]{64}\.png)"', html).group(1)
+        image = client.get(url)
+        assert image.status_code == 200 and image["Content-Type"] == "image/png"
+
+
 def test_console_needs_a_login(client):
     response = client.get(reverse("console:home"))
     assert response.status_code == 302 and "/console/login/" in response["Location"]

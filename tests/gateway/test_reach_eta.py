@@ -181,11 +181,11 @@ def test_the_console_says_when_everyone_will_have_it_before_and_during(client, s
 
     # 150 calls at 1 per second, then the last call's 60 s: 3 min 30 s, said as 4 min.
     assert re.search(
-        r"Tout le monde l’aura vers \d\d:\d\d — mastodon : 1 s, SMS : 1 s et Appel vocal : 4 min\.",
+        r"Tout le monde l’aura vers \d\d:\d\d — Mastodon : 1 s, SMS : 1 s et Appel vocal : 4 min\.",
         french,
     ), french
     assert re.search(
-        r"Everyone will have it by about \d{1,2}:\d\d [AP]M — mastodon: 1 sec, SMS: 1 sec, "
+        r"Everyone will have it by about \d{1,2}:\d\d [AP]M — Mastodon: 1 sec, SMS: 1 sec, "
         r"Voice call: 4 min\.",
         english,
     ), english
