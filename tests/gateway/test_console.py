@@ -60,7 +60,7 @@ def test_two_towns_previewing_the_same_text_each_get_their_page(client):
     """A preview page is kept by content hash: two organisations in towns of the same name,
     typing the same text, once shared a hash, and the second one's notice image was a 404."""
     for _ in range(2):
-        organisation = create_organisation(city="Saint-Crieur")
+        organisation = create_organisation(name="Mairie de Saint-Crieur", city="Saint-Crieur")
         client.force_login(create_user(organisation, Role.AUTHOR))
         html = client.post(reverse("console:preview"), COMPOSE).content.decode()
         url = re.search(r'src="(/console/preview/page/notice/[0-9a-f]{64}\.png)"', html).group(1)
