@@ -254,13 +254,19 @@ def first_page_png(pdf: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(page_png(pdf)).decode("ascii")
 
 
+# PDFium is not thread-safe: two pages rendered at once in one process (a browser loads the
+# notice and the letter together from a threaded server) crashed it with a segmentation fault.
+PDFIUM = threading.Lock()
+
+
 def page_png(pdf: bytes, scale: float = PAGE_SCALE) -> bytes:
-    """The first page of a PDF as PNG bytes."""
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        image = document[0].render(scale=scale).to_pil()
-    finally:
-        document.close()
+    """The first page of a PDF as PNG bytes (one PDFium call at a time in this process)."""
+    with PDFIUM:
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            image = document[0].render(scale=scale).to_pil()
+        finally:
+            document.close()
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
