@@ -30,9 +30,10 @@ def audience_version(organisation_id: int) -> str:
 
 
 def audience_changed(organisation_id: int) -> None:
-    """Whatever was computed from this audience is stale: now (for the readers of this
-    transaction), and again once the transaction commits (for a reader that meanwhile kept an
-    estimate of the rows as they were before): once per transaction, however many rows change."""
+    """Whatever was computed from this audience is stale: now, at each change (for the readers
+    of this transaction: one cache write), and again once the transaction commits (for a reader
+    that meanwhile kept an estimate of the rows as they were before: once per transaction,
+    however many rows change)."""
     _bump(organisation_id)
     connection = transaction.get_connection()
     if any(getattr(entry[1], "audience_of", None) == organisation_id
