@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
-from renderers import i18n
 from renderers.cell_broadcast import (
     MAX_PAGES,
     analyse_pages,
@@ -19,14 +16,7 @@ from renderers.message import Message, Urgency
 URL = "https://crieur.example/v/K7P2"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def compiled_catalogs():
-    for po_path in i18n.LOCALES_DIR.glob("*/LC_MESSAGES/crieur.po"):
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file)
-        with po_path.with_suffix(".mo").open("wb") as mo_file:
-            write_mo(mo_file, catalog)
-    i18n.translations.cache_clear()
+pytestmark = pytest.mark.usefixtures("compiled_catalogs")
 
 
 def create_message(**fields) -> Message:

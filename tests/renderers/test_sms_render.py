@@ -5,10 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
-from renderers import i18n
 from renderers.errors import RenderError, RenderErrorCode
 from renderers.message import Message
 from renderers.sms import SMSConfig, analyse, render_sms
@@ -16,15 +13,7 @@ from renderers.sms import SMSConfig, analyse, render_sms
 URL = "https://crieur.example/v/K7P2"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def compiled_catalogs():
-    """English checks need the .mo files, which the build makes and git ignores."""
-    for po_path in i18n.LOCALES_DIR.glob("*/LC_MESSAGES/crieur.po"):
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file)
-        with po_path.with_suffix(".mo").open("wb") as mo_file:
-            write_mo(mo_file, catalog)
-    i18n.translations.cache_clear()
+pytestmark = pytest.mark.usefixtures("compiled_catalogs")
 
 
 def create_message(**fields) -> Message:
