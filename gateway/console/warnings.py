@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import regex
 from babel import Locale
-from django.db.models import Count
 
 from gateway.console.words import form_word, language_word
-from gateway.models import Citizen, Organisation
+from gateway.models import Organisation
+from gateway.routing.audience_version import readers_by_language
 from renderers.errors import RenderError
 from renderers.i18n import gettext, language, ngettext
 
@@ -37,13 +37,11 @@ def missing_translations(
 ) -> list[ComposeWarning]:
     """One warning per language that some of the organisation's citizens read and that has no
     text: they will get the `fallback` text (routing's choice), and the agent should know."""
-    readers = (
-        Citizen.objects.filter(organisation=organisation, erased_at__isnull=True)
-        .exclude(language__in=list(texts))
-        .values_list("language")
-        .annotate(count=Count("id"))
-        .order_by("language")
-    )
+    readers = [
+        (code, count)
+        for code, count in readers_by_language(organisation.pk).items()
+        if code not in texts
+    ]
     names = Locale.parse(language(ui)).languages
     return [
         ComposeWarning(
